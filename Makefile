@@ -1,0 +1,124 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# Selective KSM: build, boot and test a patched Linux 6.12.
+#
+#   make demo      set up the host, build the fast kernel, run the demo
+#   make test      set up the host, run host tests, then every guest suite
+#                  on the debug kernel
+#   make patches   regenerate patches/ from the kernel tree (build/linux)
+#
+# See README.md. Everything built goes to build/ (BUILD=... to move it).
+
+BUILD ?= $(CURDIR)/build
+export BUILD_DIR := $(BUILD)
+
+SRC := $(BUILD)/linux
+SERIES_STAMP := $(BUILD)/.series-applied
+HDR := $(BUILD)/headers
+HDR_STAMP := $(HDR)/.stamp
+GUEST := $(BUILD)/guest
+SELFTESTS_MM := $(SRC)/tools/testing/selftests/mm
+
+GUEST_CFLAGS := -O2 -Wall -Wextra -Wno-unused-parameter -static \
+	-isystem $(HDR)/include
+
+# The kernel's own mm selftests that the guest suites run.
+MM_SELFTESTS := ksm_tests ksm_functional_tests
+MM_SELFTEST_BINS := $(addprefix $(GUEST)/selftests/,$(MM_SELFTESTS))
+
+# Our guest helper programs: tests/progs/NAME.c -> /usr/bin/NAME.
+PROGS := $(patsubst tests/progs/%.c,%,$(wildcard tests/progs/*.c))
+PROG_BINS := $(addprefix $(GUEST)/bin/,$(PROGS))
+
+.PHONY: all setup tree kernel-fast kernel-debug headers guest initramfs \
+	test test-build demo demo-build patches checkpatch clean distclean help FORCE
+
+all: kernel-fast kernel-debug initramfs
+
+help:
+	@sed -n '3,11s/^# \{0,1\}//p' Makefile
+
+setup:
+	@scripts/setup-host
+
+# --- kernel tree and kernels -------------------------------------------------
+
+# Always asks kernel-tree; the stamp changes only when the series is applied
+# again, so what depends on it is rebuilt only then.
+$(SERIES_STAMP): FORCE
+	@scripts/kernel-tree prepare
+
+tree: $(SERIES_STAMP)
+
+kernel-fast kernel-debug: kernel-%: $(SERIES_STAMP)
+	@scripts/build-kernel $*
+
+# --- guest programs ----------------------------------------------------------
+
+$(HDR_STAMP): $(SERIES_STAMP)
+	@echo "  HEADERS $(HDR)"
+	@$(MAKE) -s -C $(SRC) O=$(HDR) ARCH=x86_64 headers_install \
+		INSTALL_HDR_PATH=$(HDR) >/dev/null
+	@touch $@
+
+headers: $(HDR_STAMP)
+
+# The tree provides the selftest sources once it is prepared.
+$(SELFTESTS_MM)/%.c: $(SERIES_STAMP) ;
+
+$(GUEST)/selftests/%: $(SELFTESTS_MM)/%.c $(SELFTESTS_MM)/vm_util.c \
+		$(SELFTESTS_MM)/thp_settings.c $(HDR_STAMP)
+	@echo "  SELFTEST $*"
+	@mkdir -p $(@D)
+	@$(MAKE) -s -C $(SELFTESTS_MM) OUTPUT=$(GUEST)/selftests \
+		KHDR_INCLUDES="-isystem $(HDR)/include" USERLDFLAGS=-static $@
+
+$(GUEST)/bin/%: tests/progs/%.c $(HDR_STAMP)
+	@echo "  CC      $*"
+	@mkdir -p $(@D)
+	@$(CC) $(GUEST_CFLAGS) -o $@ $<
+
+guest: $(MM_SELFTEST_BINS) $(PROG_BINS)
+
+INITRAMFS_INPUTS := $(wildcard scripts/guest/* tests/guest/*) scripts/mkcpio
+
+$(BUILD)/initramfs.cpio: $(MM_SELFTEST_BINS) $(PROG_BINS) $(INITRAMFS_INPUTS)
+	@echo "  CPIO    $@"
+	@scripts/mkcpio --base $@ \
+		$(GUEST)/bin:/usr/bin \
+		$(foreach t,$(MM_SELFTEST_BINS),$(t):/usr/lib/sksm/selftests/$(notdir $(t))) \
+		tests/guest:/usr/share/sksm/tests \
+		scripts/guest/demo.sh:/usr/share/sksm/demo.sh
+
+initramfs: $(BUILD)/initramfs.cpio
+
+# --- the two commands --------------------------------------------------------
+
+test-build: kernel-debug initramfs
+
+test:
+	@scripts/setup-host
+	@$(MAKE) --no-print-directory test-build
+	@scripts/run-tests
+
+demo-build: kernel-fast initramfs
+
+demo:
+	@scripts/setup-host
+	@$(MAKE) --no-print-directory demo-build
+	@scripts/vm-run --no-build -- sh /usr/share/sksm/demo.sh
+
+# --- kernel series round trip ------------------------------------------------
+
+patches:
+	@scripts/kernel-tree export
+
+checkpatch:
+	@scripts/checkpatch-series
+
+clean:
+	rm -rf $(BUILD)/kernel-fast $(BUILD)/kernel-debug $(HDR) $(GUEST) \
+		$(BUILD)/initramfs.cpio $(BUILD)/vm-runs $(BUILD)/test-logs
+
+distclean:
+	rm -rf $(BUILD)

@@ -1,0 +1,41 @@
+# SPDX-License-Identifier: GPL-2.0
+# TAP helpers for guest suites (busybox sh). Source it, call tap_case for each
+# case, then tap_done. A case's own output is indented as TAP diagnostics so
+# that only this file's "ok"/"not ok" lines count on the host.
+
+tap_n=0 tap_failed=0
+echo "TAP version 13"
+
+# tap_case NAME TIMEOUT COMMAND [ARGS...]: kselftest exit codes: 0 pass,
+# 4 skip, anything else (124: the timeout hit) fails.
+tap_case() {
+	name=$1 limit=$2
+	shift 2
+	tap_n=$((tap_n + 1))
+	out=$(timeout "$limit" "$@" 2>&1)
+	rc=$?
+	[ -n "$out" ] && printf '%s\n' "$out" | sed 's/^/#   /'
+	case $rc in
+	0) echo "ok $tap_n $name" ;;
+	4) echo "ok $tap_n $name # SKIP" ;;
+	*) echo "not ok $tap_n $name (exit $rc)"; tap_failed=$((tap_failed + 1)) ;;
+	esac
+}
+
+# tap_check NAME CONDITION-COMMAND...: a pass/fail assertion in shell.
+tap_check() {
+	name=$1
+	shift
+	tap_n=$((tap_n + 1))
+	if "$@"; then
+		echo "ok $tap_n $name"
+	else
+		echo "not ok $tap_n $name"
+		tap_failed=$((tap_failed + 1))
+	fi
+}
+
+tap_done() {
+	echo "1..$tap_n"
+	[ "$tap_failed" = 0 ]
+}
