@@ -14,9 +14,14 @@ counters() {
 		printf '  %-16s %s\n' "$c" "$(cat $K/$c)"
 	done
 }
-frames() {	# frames NAME RANGEFILE
-	set -- "$1" $(cat "$2")
-	printf '  %s (pid %s): %s\n' "$1" "$2" "$(pagemap-pfn -c "$2" "$3" "$4")"
+frames() {	# frames: page frames behind A's and B's ranges, from pagemap
+	for p in A:/tmp/a B:/tmp/b; do
+		set -- ${p%%:*} $(cat ${p#*:})
+		printf '  %s (pid %s): %s\n' "$1" "$2" "$(pagemap-pfn -c "$2" "$3" "$4")"
+	done
+	n=$( (pagemap-pfn $(cat /tmp/a); pagemap-pfn $(cat /tmp/b)) |
+		awk '$2 != "-" { print $2 }' | sort -u | wc -l)
+	echo "  A and B together: $n distinct frames"
 }
 
 echo "== Global KSM: two processes with the same $MIB MiB ($PAGES distinct pages each)"
@@ -30,8 +35,7 @@ done
 echo "-- before: /sys/kernel/mm/ksm"
 counters
 echo "-- page frames before (present pages, distinct frames):"
-frames A /tmp/a
-frames B /tmp/b
+frames
 
 echo "-- ksmd: sleep_millisecs=0, pages_to_scan=4096, run=1"
 echo 0 > $K/sleep_millisecs
@@ -49,8 +53,7 @@ echo 0 > $K/run
 echo "-- after $(awk "BEGIN { printf \"%.1f\", $t1 - $t0 }") s of ksmd scanning:"
 counters
 echo "-- page frames after:"
-frames A /tmp/a
-frames B /tmp/b
+frames
 shared=$(cat $K/pages_sharing)
 echo "-- saved: $shared pages = $((shared / 256)) MiB"
 
