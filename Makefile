@@ -23,7 +23,7 @@ GUEST_CFLAGS := -O2 -Wall -Wextra -Wno-unused-parameter -static \
 	-isystem $(HDR)/include
 
 # The kernel's own mm selftests that the guest suites run.
-MM_SELFTESTS := ksm_tests ksm_functional_tests
+MM_SELFTESTS := ksm_tests ksm_functional_tests ksm_partition_tests
 MM_SELFTEST_BINS := $(addprefix $(GUEST)/selftests/,$(MM_SELFTESTS))
 
 # Our guest helper programs: tests/progs/NAME.c -> /usr/bin/NAME.

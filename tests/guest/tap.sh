@@ -22,6 +22,37 @@ tap_case() {
 	esac
 }
 
+# tap_kselftest PREFIX TIMEOUT COMMAND [ARGS...]: run a kselftest harness
+# program and count each of its tests as a case of ours.
+tap_kselftest() {
+	prefix=$1 limit=$2
+	shift 2
+	out=$(timeout "$limit" "$@" 2>&1)
+	rc=$?
+	seen_fail=0
+	while IFS= read -r line; do
+		case "$line" in
+		"ok "*|"not ok "*)
+			tap_n=$((tap_n + 1))
+			name=${line#not }; name=${name#ok }; name=${name#* }
+			case "$line" in
+			"not ok "*)
+				echo "not ok $tap_n $prefix $name"
+				tap_failed=$((tap_failed + 1)); seen_fail=1 ;;
+			*) echo "ok $tap_n $prefix $name" ;;
+			esac ;;
+		*) echo "#   $line" ;;
+		esac
+	done <<EOT
+$out
+EOT
+	if [ $rc != 0 ] && [ $rc != 4 ] && [ $seen_fail = 0 ]; then
+		tap_n=$((tap_n + 1))
+		echo "not ok $tap_n $prefix exited with status $rc"
+		tap_failed=$((tap_failed + 1))
+	fi
+}
+
 # tap_check NAME CONDITION-COMMAND...: a pass/fail assertion in shell.
 tap_check() {
 	name=$1
