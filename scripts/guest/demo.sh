@@ -1,65 +1,108 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 #
-# Demo, guest side: global KSM (the upstream baseline) merging two processes
-# that hold the same 32 MiB, with before and after numbers from the kernel.
+# Demo, guest side. First the upstream baseline, global KSM: ksmd merges two
+# processes that hold the same 32 MiB. Then Selective KSM: three processes
+# with that same content, two in partition domain-a and one in domain-b,
+# merged synchronously; the numbers come from the kernel and from pagemap.
 set -u
 K=/sys/kernel/mm/ksm
 MIB=32
 PAGES=$((MIB * 256))
 
 now() { cut -d' ' -f1 /proc/uptime; }
-counters() {
-	for c in pages_shared pages_sharing pages_unshared general_profit full_scans; do
-		printf '  %-16s %s\n' "$c" "$(cat $K/$c)"
+elapsed() { awk "BEGIN { printf \"%.2f\", $2 - $1 }"; }
+show() {	# show DIR FILE...: counters of a KSM directory on one line
+	dir=$1
+	shift
+	for c in "$@"; do printf '%s=%s ' "$c" "$(cat "$dir/$c")"; done
+	echo
+}
+pfns() {	# pfns RANGEFILE: the frames behind a pagefill range
+	pagemap-pfn $(cat "$1") | awk '$2 != "-" { print $2 }' | sort -u
+}
+distinct() {	# distinct RANGEFILE...: distinct frames behind all of them
+	for f in "$@"; do pfns "$f"; done | sort -u | wc -l
+}
+common() {	# common FILE1 FILE2: frames behind both
+	pfns "$1" > /tmp/f1
+	pfns "$2" > /tmp/f2
+	awk 'NR == FNR { seen[$1] = 1; next } seen[$1]' /tmp/f1 /tmp/f2 | wc -l
+}
+start() {	# start NAME: a pagefill process with the demo's content
+	pagefill -s $MIB -P $PAGES -S 7 ${2:-} -o /tmp/$1 &
+	eval "pid_$1=$!"
+	while [ ! -s /tmp/$1 ]; do
+		kill -0 $! 2>/dev/null || { echo "demo: pagefill failed" >&2; exit 1; }
+		sleep 0.1
 	done
 }
-frames() {	# frames: page frames behind A's and B's ranges, from pagemap
-	for p in A:/tmp/a B:/tmp/b; do
-		set -- ${p%%:*} $(cat ${p#*:})
-		printf '  %s (pid %s): %s\n' "$1" "$2" "$(pagemap-pfn -c "$2" "$3" "$4")"
+stop() {	# stop NAME...: end them; their exit status says the data was intact
+	bad=0
+	for n in "$@"; do
+		eval "p=\$pid_$n"
+		kill "$p"
+		wait "$p" || bad=1
 	done
-	n=$( (pagemap-pfn $(cat /tmp/a); pagemap-pfn $(cat /tmp/b)) |
-		awk '$2 != "-" { print $2 }' | sort -u | wc -l)
-	echo "  A and B together: $n distinct frames"
+	return $bad
 }
 
-echo "== Global KSM: two processes with the same $MIB MiB ($PAGES distinct pages each)"
-pagefill -s $MIB -P $PAGES -S 7 -m madvise -o /tmp/a & A=$!
-pagefill -s $MIB -P $PAGES -S 7 -m madvise -o /tmp/b & B=$!
-while [ ! -s /tmp/a ] || [ ! -s /tmp/b ]; do
-	kill -0 $A $B 2>/dev/null || { echo "demo: pagefill failed" >&2; exit 1; }
-	sleep 0.1
-done
-
-echo "-- before: /sys/kernel/mm/ksm"
-counters
-echo "-- page frames before (present pages, distinct frames):"
-frames
-
-echo "-- ksmd: sleep_millisecs=0, pages_to_scan=4096, run=1"
+echo "== 1. Global KSM, the upstream baseline: ksmd scans in the background"
+start g1 "-m madvise"
+start g2 "-m madvise"
+echo "   two processes opted in with madvise, $MIB MiB each, same content"
+echo "   frames before: $(distinct /tmp/g1 /tmp/g2)"
 echo 0 > $K/sleep_millisecs
 echo 4096 > $K/pages_to_scan
 t0=$(now)
 echo 1 > $K/run
 i=0
-while [ "$(cat $K/pages_sharing)" -lt "$PAGES" ] && [ $i -lt 600 ]; do
-	sleep 0.5
+while [ "$(cat $K/pages_sharing)" -lt "$PAGES" ] && [ $i -lt 1200 ]; do
+	sleep 0.25
 	i=$((i + 1))
 done
 t1=$(now)
 echo 0 > $K/run
-
-echo "-- after $(awk "BEGIN { printf \"%.1f\", $t1 - $t0 }") s of ksmd scanning:"
-counters
-echo "-- page frames after:"
-frames
-shared=$(cat $K/pages_sharing)
-echo "-- saved: $shared pages = $((shared / 256)) MiB"
-
-kill $A $B
-wa=0; wait $A || wa=$?
-wb=0; wait $B || wb=$?
-echo "-- data check after merging: A exit $wa, B exit $wb (0: every page intact)"
+ksmd_s=$(elapsed $t0 $t1)
+echo "   ksmd (sleep_millisecs=0, pages_to_scan=4096) needed $ksmd_s s"
+echo "   frames after:  $(distinct /tmp/g1 /tmp/g2)"
+printf '   %s: ' "$K"; show $K pages_shared pages_sharing full_scans
+stop g1 g2 && echo "   data intact in both" || echo "   DATA CHANGED"
 echo 2 > $K/run
-[ "$shared" -ge "$PAGES" ] && [ $wa = 0 ] && [ $wb = 0 ]
+
+echo
+echo "== 2. Selective KSM: partitions, merged synchronously on request"
+echo domain-a > $K/control/add_partition
+echo domain-b > $K/control/add_partition
+start a1
+start a2
+start b1
+echo "   a1, a2 and b1 hold the same $MIB MiB; none called madvise"
+echo "   frames before: $(distinct /tmp/a1 /tmp/a2 /tmp/b1)"
+for p in a1:domain-a a2:domain-a b1:domain-b; do
+	n=${p%%:*} part=${p#*:}
+	t0=$(now)
+	cat /tmp/$n > $K/$part/trigger_merge || { echo "demo: merge failed"; exit 1; }
+	t1=$(now)
+	eval "t_$n=$(elapsed $t0 $t1)"
+	echo "   echo \"\$(cat /tmp/$n)\" > $K/$part/trigger_merge   # $(eval echo \$t_$n) s"
+done
+for part in domain-a domain-b; do
+	printf '   %-9s ' "$part:"
+	show $K/$part members pages_shared pages_sharing general_profit
+done
+printf '   global:    '; show $K pages_shared pages_sharing general_profit
+echo "   frames a1+a2: $(distinct /tmp/a1 /tmp/a2) (merged: $PAGES distinct pages)"
+echo "   frames shared by a1 and b1: $(common /tmp/a1 /tmp/b1) (partitions never share)"
+saved=$(( $(cat $K/domain-a/pages_sharing) + $(cat $K/domain-b/pages_sharing) ))
+echo "   saved: $saved pages = $((saved / 256)) MiB"
+awk "BEGIN { printf \"   merging a2 against a1 took %.2f s; ksmd needed %.2f s for the same job: %.1fx\n\", $t_a2, $ksmd_s, $ksmd_s / $t_a2 }"
+grep ksm_partition /proc/$pid_a1/ksm_stat | sed 's/^/   \/proc\/a1\/ksm_stat: /'
+
+echo domain-a > $K/control/remove_partition
+echo "   removed domain-a: a1 and a2 unmerged, frames a1+a2: $(distinct /tmp/a1 /tmp/a2)"
+printf '   domain-b:  '; show $K/domain-b pages_shared pages_sharing
+stop a1 a2 b1 && echo "   data intact in a1, a2 and b1" || echo "   DATA CHANGED"
+echo domain-b > $K/control/remove_partition
+printf '   global after removal: '; show $K pages_shared pages_sharing pages_unshared
+[ "$(cat $K/pages_shared)" = 0 ] && [ "$saved" -ge "$PAGES" ]
