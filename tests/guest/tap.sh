@@ -53,19 +53,6 @@ EOT
 	fi
 }
 
-# tap_check NAME CONDITION-COMMAND...: a pass/fail assertion in shell.
-tap_check() {
-	name=$1
-	shift
-	tap_n=$((tap_n + 1))
-	if "$@"; then
-		echo "ok $tap_n $name"
-	else
-		echo "not ok $tap_n $name"
-		tap_failed=$((tap_failed + 1))
-	fi
-}
-
 tap_done() {
 	echo "1..$tap_n"
 	[ "$tap_failed" = 0 ]
