@@ -63,8 +63,10 @@ $(HDR_STAMP): $(SERIES_STAMP)
 
 headers: $(HDR_STAMP)
 
-# The tree provides the selftest sources once it is prepared.
+# The tree provides the selftest sources once it is prepared. They are
+# sources, not intermediates: make must never delete them.
 $(SELFTESTS_MM)/%.c: $(SERIES_STAMP) ;
+.PRECIOUS: $(SELFTESTS_MM)/%.c
 
 $(GUEST)/selftests/%: $(SELFTESTS_MM)/%.c $(SELFTESTS_MM)/vm_util.c \
 		$(SELFTESTS_MM)/thp_settings.c $(HDR_STAMP)
