@@ -31,7 +31,8 @@ PROGS := $(patsubst tests/progs/%.c,%,$(wildcard tests/progs/*.c))
 PROG_BINS := $(addprefix $(GUEST)/bin/,$(PROGS))
 
 .PHONY: all setup tree kernel-fast kernel-debug headers guest initramfs \
-	test test-build demo demo-build patches checkpatch clean distclean help FORCE
+	test test-build demo demo-build patches checkpatch clean distclean help \
+	kernel-noksm FORCE
 
 all: kernel-fast kernel-debug initramfs
 
@@ -50,7 +51,7 @@ $(SERIES_STAMP): FORCE
 
 tree: $(SERIES_STAMP)
 
-kernel-fast kernel-debug: kernel-%: $(SERIES_STAMP)
+kernel-fast kernel-debug kernel-noksm: kernel-%: $(SERIES_STAMP)
 	@scripts/build-kernel $*
 
 # --- guest programs ----------------------------------------------------------
@@ -96,7 +97,7 @@ initramfs: $(BUILD)/initramfs.cpio
 
 # --- the two commands --------------------------------------------------------
 
-test-build: kernel-debug initramfs
+test-build: kernel-debug kernel-noksm initramfs
 
 test:
 	@scripts/setup-host
@@ -119,7 +120,8 @@ checkpatch:
 	@scripts/checkpatch-series
 
 clean:
-	rm -rf $(BUILD)/kernel-fast $(BUILD)/kernel-debug $(HDR) $(GUEST) \
+	rm -rf $(BUILD)/kernel-fast $(BUILD)/kernel-debug $(BUILD)/kernel-noksm \
+		$(HDR) $(GUEST) \
 		$(BUILD)/initramfs.cpio $(BUILD)/vm-runs $(BUILD)/test-logs
 
 distclean:
