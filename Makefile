@@ -23,12 +23,15 @@ GUEST_CFLAGS := -O2 -Wall -Wextra -Wno-unused-parameter -static \
 	-isystem $(HDR)/include
 
 # The kernel's own mm selftests that the guest suites run.
-MM_SELFTESTS := ksm_tests ksm_functional_tests ksm_partition_tests
+MM_SELFTESTS := ksm_tests ksm_functional_tests ksm_partition_tests \
+	ksm_syscall_tests
 MM_SELFTEST_BINS := $(addprefix $(GUEST)/selftests/,$(MM_SELFTESTS))
 
-# Our guest helper programs: tests/progs/NAME.c -> /usr/bin/NAME.
+# Our guest helper programs: tests/progs/NAME.c -> /usr/bin/NAME, and the
+# examples of docs/examples/NAME.c, which the tests run too.
 PROGS := $(patsubst tests/progs/%.c,%,$(wildcard tests/progs/*.c))
-PROG_BINS := $(addprefix $(GUEST)/bin/,$(PROGS))
+EXAMPLES := $(patsubst docs/examples/%.c,%,$(wildcard docs/examples/*.c))
+PROG_BINS := $(addprefix $(GUEST)/bin/,$(PROGS) $(EXAMPLES))
 
 .PHONY: all setup tree kernel-fast kernel-debug headers guest initramfs \
 	test test-build demo demo-build patches checkpatch clean distclean help \
@@ -80,6 +83,11 @@ $(GUEST)/bin/%: tests/progs/%.c $(HDR_STAMP)
 	@echo "  CC      $*"
 	@mkdir -p $(@D)
 	@$(CC) $(GUEST_CFLAGS) -o $@ $<
+
+$(GUEST)/bin/%: docs/examples/%.c $(HDR_STAMP)
+	@echo "  CC      $*"
+	@mkdir -p $(@D)
+	@$(CC) $(GUEST_CFLAGS) -Werror -o $@ $<
 
 guest: $(MM_SELFTEST_BINS) $(PROG_BINS)
 

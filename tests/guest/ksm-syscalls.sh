@@ -1,0 +1,20 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# KSM partition system calls: the series' kselftest ksm_syscall_tests, each
+# of its tests a case, and the C example of docs/examples, as root and as
+# an unprivileged user.
+. /usr/share/sksm/tests/tap.sh
+
+# The kselftest counts live objects of the KSM slab caches; it can only do
+# that when they show exact counts (SLUB_DEBUG) and are not merged.
+tap_case "KSM slab caches are counted exactly" 30 sh -c '
+	for c in ksm_partition ksm_member ksm_rmap_item ksm_stable_node; do
+		[ -r /sys/kernel/slab/$c/objects ] &&
+		[ "$(cat /sys/kernel/slab/$c/aliases)" = 0 ] || exit 1
+	done'
+tap_kselftest ksm_syscall_tests 1200 /usr/lib/sksm/selftests/ksm_syscall_tests
+tap_case "docs/examples/ksm-syscalls.c as root" 120 ksm-syscalls
+tap_case "docs/examples/ksm-syscalls.c as an unprivileged user" 120 \
+	su sksm -s /bin/sh -c ksm-syscalls
+tap_done
