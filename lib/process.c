@@ -139,10 +139,29 @@ int sksm__read_maps(pid_t pid, struct sksm__range **ranges, size_t *n)
 	return 0;
 }
 
+/* Keep the parts of @r inside [start, end). */
+static size_t clip(struct sksm__range *r, size_t n, unsigned long start,
+		   unsigned long end)
+{
+	size_t i, kept = 0;
+
+	for (i = 0; i < n; i++) {
+		unsigned long s = r[i].start > start ? r[i].start : start;
+		unsigned long e = r[i].end < end ? r[i].end : end;
+
+		if (s < e) {
+			r[kept].start = s;
+			r[kept++].end = e;
+		}
+	}
+	return kept;
+}
+
 static long walk(struct sksm_partition *p, int merge, pid_t pid,
 		 const struct sksm_walk_opts *opts)
 {
 	size_t page = sysconf(_SC_PAGESIZE), chunk = SKSM_DEFAULT_CHUNK;
+	const struct sksm_walk_opts none = { 0 }, *o = opts ? opts : &none;
 	uint64_t total = 0, done = 0;
 	struct sksm__range *ranges;
 	size_t n, i, len;
@@ -150,15 +169,18 @@ static long walk(struct sksm_partition *p, int merge, pid_t pid,
 	long pages = 0, ret;
 	int any = 0, err;
 
-	if (!p || pid <= 0)
+	if (!p || pid <= 0 || (o->end && (o->start >= o->end ||
+					  o->start % page || o->end % page)))
 		return -EINVAL;
 	if (p->accmode == SKSM_RDONLY)
 		return -EBADF;
-	if (opts && opts->chunk)
-		chunk = opts->chunk < page ? page : opts->chunk / page * page;
+	if (o->chunk)
+		chunk = o->chunk < page ? page : o->chunk / page * page;
 	err = sksm__read_maps(pid, &ranges, &n);
 	if (err)
 		return err;
+	if (o->end)
+		n = clip(ranges, n, o->start, o->end);
 	for (i = 0; i < n; i++)
 		total += ranges[i].end - ranges[i].start;
 
@@ -177,14 +199,18 @@ static long walk(struct sksm_partition *p, int merge, pid_t pid,
 				any = 1;
 			}
 			done += len;
-			if (opts && opts->progress &&
-			    opts->progress(done, total, pages, opts->arg)) {
+			if (o->progress &&
+			    o->progress(done, total, pages, o->arg)) {
 				ret = pages;
 				goto out;
 			}
 		}
 	}
-	if (merge) {
+	if (o->end) {
+		/* Nothing we could send: the kernel's answer for the range */
+		ret = any ? pages : sksm__request(p, merge, pid, o->start,
+						  o->end - o->start);
+	} else if (merge) {
 		ret = any ? pages : -ENOMEM;
 	} else {
 		/* Whatever the walk missed, and the end of the membership */

@@ -121,6 +121,7 @@ struct sksm_walk_opts {
 	size_t chunk;			/* bytes per request; 0: 8 MiB */
 	sksm_progress_fn progress;	/* may be NULL */
 	void *arg;			/* passed to progress */
+	unsigned long start, end;	/* end != 0: only [start, end) */
 };
 
 struct sksm_partition;

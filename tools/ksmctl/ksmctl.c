@@ -1,0 +1,650 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ksmctl: create and remove Selective KSM partitions, merge and unmerge the
+ * memory of processes in them, show their counters. See ksmctl(8).
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sksm.h>
+
+#include "json.h"
+#include "parse.h"
+
+/* Exit status, as ksmctl(8) documents it */
+#define EXIT_USAGE		2
+#define EXIT_NO_KERNEL		3
+#define EXIT_INTERRUPTED	130
+
+#define MIB(bytes)		((double)(bytes) / (1 << 20))
+
+enum {
+	OPT_MODE = 1 << 0,
+	OPT_EXCLUSIVE = 1 << 1,
+	OPT_JSON = 1 << 2,
+	OPT_PID = 1 << 3,
+	OPT_RANGE = 1 << 4,
+	OPT_ALL = 1 << 5,
+};
+
+static const struct option long_options[] = {
+	{ "mode", required_argument, NULL, 'm' },
+	{ "exclusive", no_argument, NULL, 'x' },
+	{ "json", no_argument, NULL, 'j' },
+	{ "pid", required_argument, NULL, 'p' },
+	{ "range", required_argument, NULL, 'r' },
+	{ "all", no_argument, NULL, 'a' },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+	{ NULL, 0, NULL, 0 },
+};
+
+/* The option bit of each long option above, in that order */
+static const unsigned int option_bits[] = {
+	OPT_MODE, OPT_EXCLUSIVE, OPT_JSON, OPT_PID, OPT_RANGE, OPT_ALL,
+};
+
+struct args {
+	const char *cmd;
+	const char *name;	/* the partition, or NULL */
+	unsigned int given;	/* OPT_* */
+	mode_t mode;
+	pid_t pid;
+	unsigned long start, end;
+};
+
+struct command {
+	const char *name;
+	int (*run)(const struct args *a);
+	unsigned int options;	/* OPT_* it takes */
+	int name_min, name_max;	/* how many NAME arguments */
+};
+
+/* Set by SIGINT during a merge: stop after the current chunk */
+static volatile sig_atomic_t interrupted;
+
+static void usage(FILE *f)
+{
+	fputs("Usage:\n"
+	      " ksmctl create NAME [--mode MODE] [--exclusive]\n"
+	      " ksmctl remove NAME\n"
+	      " ksmctl list [--json]\n"
+	      " ksmctl stat [NAME] [--json]\n"
+	      " ksmctl merge NAME --pid PID (--range START-END | --all) [--json]\n"
+	      " ksmctl unmerge NAME --pid PID (--range START-END | --all) [--json]\n"
+	      " ksmctl status --pid PID [--json]\n"
+	      "\n"
+	      "Manage Selective KSM partitions and merge process memory on request.\n"
+	      "\n"
+	      "Options:\n"
+	      " -m, --mode MODE          permission bits of a new partition (octal,\n"
+	      "                          default 0600)\n"
+	      " -x, --exclusive          create: fail if the partition exists\n"
+	      " -p, --pid PID            the process to merge, unmerge or show\n"
+	      " -r, --range START-END    hex addresses as in /proc/PID/maps, END excluded\n"
+	      " -a, --all                every KSM-compatible mapping of the process\n"
+	      "                          (unmerge: all its memory, and it leaves)\n"
+	      " -j, --json               one JSON object on stdout, no progress\n"
+	      " -h, --help               display this help\n"
+	      " -V, --version            display version\n"
+	      "\n"
+	      "Exit status: 0 success, 1 failure, 2 bad usage, 3 the kernel lacks\n"
+	      "Selective KSM, 130 interrupted.\n"
+	      "For more details see ksmctl(8).\n", f);
+}
+
+static int usage_error(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("ksmctl: ", stderr);
+	if (cmd)
+		fprintf(stderr, "%s: ", cmd);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nTry 'ksmctl --help' for more information.\n");
+	return EXIT_USAGE;
+}
+
+/*
+ * "ksmctl: merge: partition "vm1", process 42: Operation not permitted (no
+ * permission to modify that process's memory)"
+ */
+static int fail(const struct args *a, int op, int err, const char *fmt, ...)
+{
+	const char *why = sksm_strerror_op(op, err);
+	va_list ap;
+
+	fprintf(stderr, "ksmctl: %s: ", a->cmd);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, ": %s", strerror(err));
+	if (why)
+		fprintf(stderr, " (%s)", why);
+	fputc('\n', stderr);
+	return err == ENOSYS ? EXIT_NO_KERNEL : EXIT_FAILURE;
+}
+
+static const char *backend_name(int backend)
+{
+	switch (backend) {
+	case SKSM_BACKEND_SYSCALLS:
+		return "syscalls";
+	case SKSM_BACKEND_SYSFS:
+		return "sysfs";
+	}
+	return "none";
+}
+
+/*
+ * Key and value lines for people, or members of a JSON object: the same
+ * calls write both, so the two outputs cannot drift apart.
+ */
+struct out {
+	struct json *json;	/* NULL: text */
+};
+
+static void out_u64(struct out *o, const char *key, uint64_t v)
+{
+	if (o->json)
+		json_u64(o->json, key, v);
+	else
+		printf("  %-16s %llu\n", key, (unsigned long long)v);
+}
+
+static void out_bytes(struct out *o, const char *key, int64_t v)
+{
+	if (o->json)
+		json_s64(o->json, key, v);
+	else
+		printf("  %-16s %.1f MiB (%lld bytes)\n", key, MIB(v),
+		       (long long)v);
+}
+
+static void out_str(struct out *o, const char *key, const char *v)
+{
+	if (o->json && v)
+		json_str(o->json, key, v);
+	else if (o->json)
+		json_null(o->json, key);
+	else
+		printf("  %-16s %s\n", key, v ? v : "-");
+}
+
+static void out_flag(struct out *o, const char *key, int v)
+{
+	if (o->json && v >= 0)
+		json_bool(o->json, key, v);
+	else
+		out_str(o, key, v < 0 ? NULL : v ? "yes" : "no");
+}
+
+static void out_id(struct out *o, const char *key, unsigned int id)
+{
+	if (id == (unsigned int)-1)
+		out_str(o, key, NULL);
+	else
+		out_u64(o, key, id);
+}
+
+static void out_partition(struct out *o, const struct sksm_stats *st)
+{
+	static const char *const states[] = {
+		[SKSM_STATE_LINKED] = "linked",
+		[SKSM_STATE_UNLINKED] = "unlinked",
+		[SKSM_STATE_REMOVED] = "removed",
+	};
+	char mode[8];
+
+	if (o->json)
+		json_str(o->json, "name", st->name);
+	else
+		printf("%s:\n", st->name);
+	out_str(o, "state", st->state > 0 && st->state <= SKSM_STATE_REMOVED ?
+			    states[st->state] : NULL);
+	out_id(o, "uid", st->uid);
+	out_id(o, "gid", st->gid);
+	snprintf(mode, sizeof(mode), "%04o", (unsigned int)st->mode & 07777);
+	out_str(o, "mode", st->mode == (mode_t)-1 ? NULL : mode);
+	out_flag(o, "use_zero_pages", st->use_zero_pages);
+	out_u64(o, "members", st->members);
+	out_u64(o, "pages_shared", st->pages_shared);
+	out_u64(o, "pages_sharing", st->pages_sharing);
+	out_u64(o, "pages_unshared", st->pages_unshared);
+	out_u64(o, "pages_scanned", st->pages_scanned);
+	out_u64(o, "pages_skipped", st->pages_skipped);
+	out_u64(o, "ksm_zero_pages", st->ksm_zero_pages);
+	out_u64(o, "merge_time_ns", st->merge_time_ns);
+	out_bytes(o, "general_profit", st->general_profit);
+}
+
+static void out_global(struct out *o, const struct sksm_global_stats *g)
+{
+	if (!o->json)
+		printf("global KSM and all partitions:\n");
+	out_u64(o, "run", g->run);
+	out_u64(o, "pages_shared", g->pages_shared);
+	out_u64(o, "pages_sharing", g->pages_sharing);
+	out_u64(o, "pages_unshared", g->pages_unshared);
+	out_u64(o, "pages_volatile", g->pages_volatile);
+	out_u64(o, "pages_scanned", g->pages_scanned);
+	out_u64(o, "pages_skipped", g->pages_skipped);
+	out_u64(o, "ksm_zero_pages", g->ksm_zero_pages);
+	out_u64(o, "full_scans", g->full_scans);
+	out_bytes(o, "general_profit", g->general_profit);
+}
+
+static int cmd_create(const struct args *a)
+{
+	mode_t mode = a->given & OPT_MODE ? a->mode : 0600;
+	struct sksm_partition *p;
+
+	p = sksm_open(a->name, SKSM_RDONLY | SKSM_CREAT | SKSM_EXCL, mode);
+	/* Without --exclusive an existing partition is success */
+	if (!p && errno == EEXIST && !(a->given & OPT_EXCLUSIVE))
+		p = sksm_open(a->name, SKSM_RDONLY, 0);
+	if (!p)
+		return fail(a, SKSM_OP_OPEN, errno, "partition \"%s\"",
+			    a->name);
+	if ((a->given & OPT_MODE) && sksm_backend(p) == SKSM_BACKEND_SYSFS)
+		fprintf(stderr, "ksmctl: create: warning: --mode ignored: the "
+			"sysfs interface has no modes (root only)\n");
+	sksm_close(p);
+	return EXIT_SUCCESS;
+}
+
+static int cmd_remove(const struct args *a)
+{
+	if (sksm_unlink(a->name))
+		return fail(a, SKSM_OP_UNLINK, errno, "partition \"%s\"",
+			    a->name);
+	return EXIT_SUCCESS;
+}
+
+static int cmd_list(const struct args *a)
+{
+	struct json j;
+	char **names;
+	int backend, n, i;
+
+	n = sksm_list(&names);
+	if (n < 0)
+		return fail(a, SKSM_OP_LIST, errno, "listing partitions");
+	backend = sksm_probe();
+	if (a->given & OPT_JSON) {
+		json_begin(&j, stdout);
+		json_str(&j, "backend", backend_name(backend));
+		json_array(&j, "partitions");
+		for (i = 0; i < n; i++)
+			json_str(&j, NULL, names[i]);
+		json_close(&j, ']');
+		json_end(&j);
+	} else {
+		for (i = 0; i < n; i++)
+			puts(names[i]);
+	}
+	sksm_list_free(names);
+	return EXIT_SUCCESS;
+}
+
+static int cmd_stat(const struct args *a)
+{
+	struct json j, *jp = a->given & OPT_JSON ? &j : NULL;
+	struct out o = { .json = jp };
+	struct sksm_global_stats g;
+	struct sksm_stats st;
+	char **names;
+	int n, i, ret = EXIT_SUCCESS;
+
+	if (a->name) {
+		if (sksm_stat_name(a->name, &st))
+			return fail(a, SKSM_OP_STAT, errno, "partition \"%s\"",
+				    a->name);
+		if (jp)
+			json_begin(jp, stdout);
+		out_partition(&o, &st);
+		if (jp)
+			json_end(jp);
+		return EXIT_SUCCESS;
+	}
+
+	n = sksm_list(&names);
+	if (n < 0)
+		return fail(a, SKSM_OP_LIST, errno, "listing partitions");
+	if (sksm_stat_global(&g)) {
+		ret = fail(a, SKSM_OP_STAT, errno, "global counters");
+		goto out;
+	}
+	if (jp) {
+		json_begin(jp, stdout);
+		json_array(jp, "partitions");
+	}
+	for (i = 0; i < n; i++) {
+		if (sksm_stat_name(names[i], &st)) {
+			if (errno == ENOENT)	/* removed since the list */
+				continue;
+			ret = fail(a, SKSM_OP_STAT, errno, "partition \"%s\"",
+				   names[i]);
+			break;
+		}
+		if (jp)
+			json_object(jp, NULL);
+		out_partition(&o, &st);
+		if (jp)
+			json_close(jp, '}');
+	}
+	if (jp) {
+		json_close(jp, ']');
+		json_object(jp, "global");
+	}
+	out_global(&o, &g);
+	if (jp) {
+		json_close(jp, '}');
+		json_end(jp);
+	}
+out:
+	sksm_list_free(names);
+	return ret;
+}
+
+struct progress {
+	const char *verb;
+	const char *name;
+	int tty;		/* draw progress on stderr */
+	uint64_t done, total;
+};
+
+static int show_progress(uint64_t done, uint64_t total, long pages,
+			 void *arg)
+{
+	struct progress *pr = arg;
+
+	pr->done = done;
+	pr->total = total;
+	if (pr->tty) {
+		fprintf(stderr, "\rksmctl: %s %s: %.1f of %.1f MiB (%d%%), "
+			"%ld pages ", pr->verb, pr->name, MIB(done), MIB(total),
+			total ? (int)(done * 100 / total) : 100, pages);
+		fflush(stderr);
+	}
+	return interrupted;
+}
+
+static void on_sigint(int sig)
+{
+	(void)sig;
+	interrupted = 1;
+}
+
+static double seconds(const struct timespec *t)
+{
+	return t->tv_sec + t->tv_nsec / 1e9;
+}
+
+static double cpu_seconds(void)
+{
+	struct rusage ru;
+
+	if (getrusage(RUSAGE_SELF, &ru))
+		return 0;
+	return ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 +
+	       ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
+}
+
+/* merge and unmerge: the whole process or a range, in chunks */
+static int merge_or_unmerge(const struct args *a, int merge)
+{
+	struct progress pr = {
+		.verb = merge ? "merging" : "unmerging", .name = a->name,
+		.tty = !(a->given & OPT_JSON) && isatty(STDERR_FILENO),
+	};
+	struct sksm_walk_opts opts = {
+		.progress = show_progress, .arg = &pr,
+		.start = a->start, .end = a->end,
+	};
+	struct sigaction sa = { .sa_handler = on_sigint }, old;
+	struct sksm_stats before, after;
+	struct timespec t0, t1;
+	int have_saved, backend, err;
+	long page = sysconf(_SC_PAGESIZE), pages;
+	double cpu0, wall, cpu;
+	int64_t saved = 0;
+	struct sksm_partition *p;
+	struct json j;
+
+	p = sksm_open(a->name, SKSM_WRONLY, 0);
+	if (!p)
+		return fail(a, SKSM_OP_OPEN, errno, "partition \"%s\"",
+			    a->name);
+	backend = sksm_backend(p);
+	have_saved = !sksm_stat(p, &before);
+
+	/* No SA_RESTART: SIGINT ends the walk after the current chunk */
+	sigaction(SIGINT, &sa, &old);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	cpu0 = cpu_seconds();
+	if (merge)
+		pages = sksm_merge_process(p, a->pid, &opts);
+	else
+		pages = sksm_unmerge_process(p, a->pid, &opts);
+	err = errno;
+	cpu = cpu_seconds() - cpu0;
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	wall = seconds(&t1) - seconds(&t0);
+	sigaction(SIGINT, &old, NULL);
+	if (pr.tty && pr.total)
+		fputc('\n', stderr);
+
+	if (pages < 0) {
+		sksm_close(p);
+		return fail(a, merge ? SKSM_OP_MERGE : SKSM_OP_UNMERGE, err,
+			    "partition \"%s\", process %d", a->name,
+			    (int)a->pid);
+	}
+	if (have_saved && !sksm_stat(p, &after))
+		saved = after.general_profit - before.general_profit;
+	else
+		have_saved = 0;
+	sksm_close(p);
+
+	if (a->given & OPT_JSON) {
+		json_begin(&j, stdout);
+		json_str(&j, "operation", merge ? "merge" : "unmerge");
+		json_str(&j, "partition", a->name);
+		json_s64(&j, "pid", a->pid);
+		json_str(&j, "backend", backend_name(backend));
+		json_s64(&j, "pages", pages);
+		json_s64(&j, "bytes", (int64_t)pages * page);
+		json_u64(&j, "range_bytes", pr.total);
+		if (have_saved)
+			json_s64(&j, "saved_bytes", saved);
+		else
+			json_null(&j, "saved_bytes");
+		json_double(&j, "wall_seconds", wall);
+		json_double(&j, "cpu_seconds", cpu);
+		json_bool(&j, "stopped", interrupted);
+		json_end(&j);
+	} else {
+		printf("%s: process %d: %ld pages %s (%.1f MiB) in %.1f MiB "
+		       "of mappings", a->name, (int)a->pid, pages,
+		       merge ? "merged" : "unmerged", MIB(pages * page),
+		       MIB(pr.total));
+		if (have_saved)
+			printf(", %s %.1f MiB", merge ? "saved" : "profit change",
+			       MIB(saved));
+		printf("; %.2f s wall, %.2f s CPU%s\n", wall, cpu,
+		       interrupted ? "; stopped by SIGINT" : "");
+	}
+	return interrupted ? EXIT_INTERRUPTED : EXIT_SUCCESS;
+}
+
+static int cmd_merge(const struct args *a)
+{
+	return merge_or_unmerge(a, 1);
+}
+
+static int cmd_unmerge(const struct args *a)
+{
+	return merge_or_unmerge(a, 0);
+}
+
+static int cmd_status(const struct args *a)
+{
+	struct json j, *jp = a->given & OPT_JSON ? &j : NULL;
+	struct out o = { .json = jp };
+	struct sksm_process_stats ps;
+	long page = sysconf(_SC_PAGESIZE);
+
+	if (sksm_process_stat(a->pid, &ps))
+		return fail(a, SKSM_OP_STAT, errno, "process %d", (int)a->pid);
+	if (jp) {
+		json_begin(jp, stdout);
+		json_s64(jp, "pid", a->pid);
+	} else {
+		printf("process %d:\n", (int)a->pid);
+	}
+	out_str(&o, "partition", ps.partition[0] ? ps.partition : NULL);
+	out_u64(&o, "merging_pages", ps.merging_pages);
+	out_bytes(&o, "merging_bytes", (int64_t)ps.merging_pages * page);
+	out_u64(&o, "zero_pages", ps.zero_pages < 0 ? 0 : ps.zero_pages);
+	out_u64(&o, "rmap_items", ps.rmap_items);
+	out_bytes(&o, "profit", ps.process_profit);
+	out_flag(&o, "merge_any", ps.merge_any);
+	out_flag(&o, "mergeable", ps.mergeable);
+	if (jp)
+		json_end(jp);
+	return EXIT_SUCCESS;
+}
+
+static const struct command commands[] = {
+	{ "create", cmd_create, OPT_MODE | OPT_EXCLUSIVE, 1, 1 },
+	{ "remove", cmd_remove, 0, 1, 1 },
+	{ "list", cmd_list, OPT_JSON, 0, 0 },
+	{ "stat", cmd_stat, OPT_JSON, 0, 1 },
+	{ "merge", cmd_merge, OPT_PID | OPT_RANGE | OPT_ALL | OPT_JSON, 1, 1 },
+	{ "unmerge", cmd_unmerge, OPT_PID | OPT_RANGE | OPT_ALL | OPT_JSON,
+	  1, 1 },
+	{ "status", cmd_status, OPT_PID | OPT_JSON, 0, 0 },
+};
+
+static int version(void)
+{
+	printf("ksmctl from Selective KSM, libsksm %d.%d\n",
+	       SKSM_VERSION_MAJOR, SKSM_VERSION_MINOR);
+	return EXIT_SUCCESS;
+}
+
+/* Options and arguments of one command; -1 to go on, else exit status. */
+static int parse_args(const struct command *c, int argc, char **argv,
+		      struct args *a)
+{
+	int opt, idx, i;
+
+	opterr = 0;	/* our own messages, naming the command */
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, ":m:xjp:r:ahV", long_options,
+				  &idx)) != -1) {
+		for (i = 0; long_options[i].name; i++)
+			if (long_options[i].val == opt)
+				break;
+		switch (opt) {
+		case 'm':
+			if (parse_mode(optarg, &a->mode))
+				return usage_error(a->cmd, "bad mode '%s': "
+						   "octal permission bits expected", optarg);
+			break;
+		case 'p':
+			if (parse_pid(optarg, &a->pid))
+				return usage_error(a->cmd, "bad PID '%s'", optarg);
+			break;
+		case 'r':
+			if (parse_range(optarg, &a->start, &a->end))
+				return usage_error(a->cmd, "bad range '%s': "
+						   "START-END in hex expected", optarg);
+			break;
+		case 'x': case 'j': case 'a':
+			break;
+		case 'h':
+			usage(stdout);
+			return EXIT_SUCCESS;
+		case 'V':
+			return version();
+		case ':':
+			return usage_error(a->cmd, "option '%s' requires an "
+					   "argument", argv[optind - 1]);
+		default:
+			return usage_error(a->cmd, "unrecognized option '%s'",
+					   argv[optind - 1]);
+		}
+		if ((size_t)i < sizeof(option_bits) / sizeof(option_bits[0])) {
+			if (!(c->options & option_bits[i]))
+				return usage_error(a->cmd, "option --%s does "
+						   "not apply", long_options[i].name);
+			a->given |= option_bits[i];
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc < c->name_min)
+		return usage_error(a->cmd, "partition NAME missing");
+	if (argc > c->name_max)
+		return usage_error(a->cmd, "unexpected argument '%s'",
+				   argv[c->name_max]);
+	a->name = argc ? argv[0] : NULL;
+
+	if ((c->options & OPT_PID) && !(a->given & OPT_PID))
+		return usage_error(a->cmd, "--pid PID is required");
+	if ((c->options & OPT_ALL) &&
+	    !(a->given & OPT_RANGE) == !(a->given & OPT_ALL))
+		return usage_error(a->cmd, "give one of --range START-END "
+				   "and --all");
+	if ((a->given & OPT_RANGE) &&
+	    ((a->start | a->end) % sysconf(_SC_PAGESIZE)))
+		return usage_error(a->cmd, "range %#lx-%#lx is not page "
+				   "aligned", a->start, a->end);
+	return -1;
+}
+
+int main(int argc, char **argv)
+{
+	struct args a = { 0 };
+	size_t i;
+	int ret;
+
+	if (argc < 2)
+		return usage_error(NULL, "no command given");
+	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
+		usage(stdout);
+		return EXIT_SUCCESS;
+	}
+	if (!strcmp(argv[1], "-V") || !strcmp(argv[1], "--version"))
+		return version();
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (!strcmp(argv[1], commands[i].name))
+			break;
+	if (i == sizeof(commands) / sizeof(commands[0]))
+		return usage_error(NULL, "%s '%s'", argv[1][0] == '-' ?
+				   "unrecognized option" : "unknown command",
+				   argv[1]);
+	a.cmd = commands[i].name;
+	ret = parse_args(&commands[i], argc - 1, argv + 1, &a);
+	if (ret >= 0)
+		return ret;
+	ret = commands[i].run(&a);
+	if (fflush(stdout) || ferror(stdout)) {
+		fprintf(stderr, "ksmctl: %s: writing the output: %s\n", a.cmd,
+			strerror(errno));
+		return EXIT_FAILURE;
+	}
+	return ret;
+}
