@@ -6,6 +6,8 @@
 #   make test      set up the host, run host tests, then every guest suite
 #                  on the debug kernel
 #   make patches   regenerate patches/ from the kernel tree (build/linux)
+#   make lib tools libsksm and ksmctl for this host (build/host/)
+#   make install   libsksm and ksmctl (PREFIX=/usr/local, DESTDIR=)
 #
 # See README.md. Everything built goes to build/ (BUILD=... to move it).
 
@@ -17,6 +19,7 @@ SERIES_STAMP := $(BUILD)/.series-applied
 HDR := $(BUILD)/headers
 HDR_STAMP := $(HDR)/.stamp
 GUEST := $(BUILD)/guest
+HOST := $(BUILD)/host
 SELFTESTS_MM := $(SRC)/tools/testing/selftests/mm
 
 GUEST_CFLAGS := -O2 -Wall -Wextra -Wno-unused-parameter -static \
@@ -32,15 +35,21 @@ MM_SELFTEST_BINS := $(addprefix $(GUEST)/selftests/,$(MM_SELFTESTS))
 PROGS := $(patsubst tests/progs/%.c,%,$(wildcard tests/progs/*.c))
 EXAMPLES := $(patsubst docs/examples/%.c,%,$(wildcard docs/examples/*.c))
 PROG_BINS := $(addprefix $(GUEST)/bin/,$(PROGS) $(EXAMPLES))
+# Libraries some of them link with (static: the guest has nothing else)
+PROG_LDLIBS_json-get := -ljson-c
+
+# ksmctl for the guest: static, with a static libsksm of its own
+GUEST_KSMCTL := $(GUEST)/bin/ksmctl
+GUEST_SKSM_FLAGS := CFLAGS=-O2 EXTRA_CFLAGS="-isystem $(HDR)/include"
 
 .PHONY: all setup tree kernel-fast kernel-debug headers guest initramfs \
 	test test-build demo demo-build patches checkpatch clean distclean help \
-	kernel-noksm FORCE
+	kernel-noksm lib tools install FORCE
 
-all: kernel-fast kernel-debug initramfs
+all: kernel-fast kernel-debug initramfs lib tools
 
 help:
-	@sed -n '3,11s/^# \{0,1\}//p' Makefile
+	@sed -n '3,13s/^# \{0,1\}//p' Makefile
 
 setup:
 	@scripts/setup-host
@@ -82,18 +91,25 @@ $(GUEST)/selftests/%: $(SELFTESTS_MM)/%.c $(SELFTESTS_MM)/vm_util.c \
 $(GUEST)/bin/%: tests/progs/%.c $(HDR_STAMP)
 	@echo "  CC      $*"
 	@mkdir -p $(@D)
-	@$(CC) $(GUEST_CFLAGS) -o $@ $<
+	@$(CC) $(GUEST_CFLAGS) -o $@ $< $(PROG_LDLIBS_$*)
 
 $(GUEST)/bin/%: docs/examples/%.c $(HDR_STAMP)
 	@echo "  CC      $*"
 	@mkdir -p $(@D)
 	@$(CC) $(GUEST_CFLAGS) -Werror -o $@ $<
 
-guest: $(MM_SELFTEST_BINS) $(PROG_BINS)
+# The sub-makes rebuild only what changed, so the archive too.
+$(GUEST_KSMCTL): $(HDR_STAMP) FORCE
+	@$(MAKE) -s -C lib OUT=$(GUEST)/libsksm $(GUEST_SKSM_FLAGS) static
+	@$(MAKE) -s -C tools OUT=$(GUEST)/bin LIBSKSM_DIR=$(GUEST)/libsksm \
+		$(GUEST_SKSM_FLAGS) LDFLAGS=-static
+
+guest: $(MM_SELFTEST_BINS) $(PROG_BINS) $(GUEST_KSMCTL)
 
 INITRAMFS_INPUTS := $(wildcard scripts/guest/* tests/guest/*) scripts/mkcpio
 
-$(BUILD)/initramfs.cpio: $(MM_SELFTEST_BINS) $(PROG_BINS) $(INITRAMFS_INPUTS)
+$(BUILD)/initramfs.cpio: $(MM_SELFTEST_BINS) $(PROG_BINS) $(GUEST_KSMCTL) \
+		$(INITRAMFS_INPUTS)
 	@echo "  CPIO    $@"
 	@scripts/mkcpio --base $@ \
 		$(GUEST)/bin:/usr/bin \
@@ -102,6 +118,18 @@ $(BUILD)/initramfs.cpio: $(MM_SELFTEST_BINS) $(PROG_BINS) $(INITRAMFS_INPUTS)
 		scripts/guest/demo.sh:/usr/share/sksm/demo.sh
 
 initramfs: $(BUILD)/initramfs.cpio
+
+# --- libsksm and ksmctl on this host ------------------------------------------
+
+lib:
+	@$(MAKE) -s -C lib OUT=$(HOST)/lib
+
+tools: lib
+	@$(MAKE) -s -C tools OUT=$(HOST) LIBSKSM_DIR=$(HOST)/lib
+
+install: lib tools
+	@$(MAKE) -s -C lib OUT=$(HOST)/lib install
+	@$(MAKE) -s -C tools OUT=$(HOST) LIBSKSM_DIR=$(HOST)/lib install
 
 # --- the two commands --------------------------------------------------------
 
@@ -129,7 +157,7 @@ checkpatch:
 
 clean:
 	rm -rf $(BUILD)/kernel-fast $(BUILD)/kernel-debug $(BUILD)/kernel-noksm \
-		$(HDR) $(GUEST) \
+		$(HDR) $(GUEST) $(HOST) \
 		$(BUILD)/initramfs.cpio $(BUILD)/vm-runs $(BUILD)/test-logs
 
 distclean:

@@ -20,24 +20,28 @@
 #endif
 #endif
 
-/* Debian's linux-libc-dev does not carry these: our own copies. */
+/*
+ * Debian's linux-libc-dev does not carry these: our own copies, whose
+ * values live in sksm.h. With the kernel's header, the asserts below make
+ * any difference between the two a build error.
+ */
 #ifndef KSM_ACCMODE
-#define KSM_ACCMODE	0x0003
+#define KSM_ACCMODE	SKSM_ACCMODE
 #endif
 #ifndef KSM_CREAT
-#define KSM_CREAT	0x0010
+#define KSM_CREAT	SKSM_CREAT
 #endif
 #ifndef KSM_EXCL
-#define KSM_EXCL	0x0020
+#define KSM_EXCL	SKSM_EXCL
 #endif
 #ifndef KSM_SYNC
-#define KSM_SYNC	0x0040
+#define KSM_SYNC	SKSM_SYNC
 #endif
 #ifndef KSM_CLOEXEC
-#define KSM_CLOEXEC	0x0080
+#define KSM_CLOEXEC	SKSM_CLOEXEC
 #endif
 #ifndef KSM_NAME_MAX
-#define KSM_NAME_MAX	63
+#define KSM_NAME_MAX	SKSM_NAME_MAX
 #endif
 
 _Static_assert(SKSM_ACCMODE == KSM_ACCMODE, "KSM_ACCMODE");

@@ -18,7 +18,6 @@ static const struct {
 	{ SKSM_OP_ANY, EBUSY, "process belongs to another partition" },
 	{ SKSM_OP_ANY, EPERM, "no permission to modify that process's memory" },
 	{ SKSM_OP_ANY, EACCES, "the partition's mode does not allow this access, or the sysfs interface needs root" },
-	{ SKSM_OP_ANY, ESRCH, "no such process" },
 	{ SKSM_OP_ANY, ENOENT, "no such partition, or it was removed" },
 	{ SKSM_OP_ANY, EEXIST, "a partition of that name exists" },
 	{ SKSM_OP_ANY, ENAMETOOLONG, "partition name longer than 63 characters" },
