@@ -1,0 +1,322 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# ksmctl (and libsksm under it) against the patched kernel: every command,
+# merges proven by the page frames in /proc/PID/pagemap, JSON checked by
+# json-get, permissions as unprivileged users, bad arguments.
+#
+# Each case runs as "sh THIS-FILE case_NAME" so that tap_case can time it
+# out; a case fails by exiting non-zero, saying why.
+
+KSMCTL=ksmctl
+T=/tmp/ksmctl-test
+PAGES=4096		# pagefill -n: 16 MiB of identical pages
+
+fail() {
+	echo "FAIL: $*"
+	exit 1
+}
+
+# run WANT-RC CMD...: run CMD, print its output, require its exit status
+run() {
+	want=$1
+	shift
+	out=$("$@" 2>&1)
+	rc=$?
+	printf '%s\n' "$out"
+	[ "$rc" = "$want" ] || fail "$* exited $rc, expected $want"
+}
+
+# says PATTERN: the last run's output matches the grep -E PATTERN
+says() {
+	printf '%s\n' "$out" | grep -qE -- "$1" || fail "output lacks /$1/"
+}
+
+# js PATH [json-get options]: a value of the last run's output, which must
+# be valid JSON
+js() {
+	path=$1
+	shift
+	printf '%s' "$out" | json-get "$@" "$path" ||
+		fail "JSON: no $path in: $out"
+}
+
+# filler NAME [pagefill args]: start pagefill, wait for its range file;
+# sets PID, START, END
+filler() {
+	name=$1
+	shift
+	rm -f "$T/$name.range"
+	pagefill -n $PAGES -o "$T/$name.range" "$@" &
+	i=0
+	while [ ! -s "$T/$name.range" ]; do
+		i=$((i + 1))
+		[ $i -gt 100 ] && fail "pagefill $name did not start"
+		sleep 0.1
+	done
+	read -r PID START END < "$T/$name.range"
+	echo "$PID" >> "$T/pids"
+}
+
+# frames PID START END: "present N distinct M" of that range
+frames() {
+	pagemap-pfn -c "$1" "$2" "$3"
+}
+
+# first_pfn PID START END: the frame behind the range's first page
+first_pfn() {
+	pagemap-pfn "$1" "$2" "$3" | head -1 | cut -d' ' -f2
+}
+
+# stop_filler PID: SIGTERM; pagefill exits 0 only if its data is intact
+stop_filler() {
+	kill -TERM "$1"
+	wait "$1" 2>/dev/null || fail "pagefill $1: its memory changed"
+}
+
+cleanup() {
+	[ -f "$T/pids" ] && while read -r p; do kill -9 "$p"; done < "$T/pids"
+	for p in t1 t2 t3 u1 u2; do
+		$KSMCTL remove "$p" >/dev/null 2>&1
+	done
+	rm -f "$T/pids"
+}
+
+case_help() {
+	run 0 $KSMCTL --help
+	says '^Usage:'
+	run 0 $KSMCTL --version
+	says 'libsksm 1\.0'
+	run 0 $KSMCTL merge --help
+	says 'ksmctl merge NAME'
+}
+
+case_bad_arguments() {
+	run 2 $KSMCTL
+	says '^ksmctl: no command given'
+	run 2 $KSMCTL frobnicate
+	says "unknown command 'frobnicate'"
+	run 2 $KSMCTL merge t1 --pid abc --all
+	says "merge: bad PID 'abc'"
+	run 2 $KSMCTL merge t1 --pid 1
+	says 'give one of --range START-END and --all'
+	run 2 $KSMCTL unmerge t1 --pid 1 --range 2000-1000
+	says "bad range '2000-1000'"
+	run 2 $KSMCTL merge t1 --pid 1 --range 1000-1800
+	says 'not page aligned'
+	run 2 $KSMCTL create t1 --mode rw
+	says "bad mode 'rw'"
+	run 2 $KSMCTL list --pid 1
+	says 'option --pid does not apply'
+	run 2 $KSMCTL status
+	says -- '--pid PID is required'
+	run 1 $KSMCTL create 'bad/name'
+	says 'Invalid argument \(invalid partition name'
+	run 1 $KSMCTL create .hidden
+	says 'invalid partition name'
+	run 1 $KSMCTL create a234567890123456789012345678901234567890123456789012345678901234
+	says 'File name too long \(partition name longer than 63 characters\)'
+	run 1 $KSMCTL stat nosuch
+	says 'stat: partition "nosuch": No such file or directory \(no such partition\)'
+	run 1 $KSMCTL status --pid 999999
+	says 'status: process 999999: No such process'
+	# What the library says where there is no series: exit 3
+	run 3 env SKSM_SYSFS_ROOT=/nonexistent $KSMCTL list
+	says 'lacks the Selective KSM series'
+}
+
+case_create_list_stat() {
+	run 0 $KSMCTL list --json
+	[ "$(js backend)" = syscalls ] ||
+		fail "the patched kernel's system calls were not chosen"
+	run 0 $KSMCTL create t1
+	run 0 $KSMCTL create t1			# exists: fine
+	run 1 $KSMCTL create t1 --exclusive
+	says 'create: partition "t1": File exists'
+	run 0 $KSMCTL create t2 --mode 0640 --exclusive
+	run 0 $KSMCTL list
+	says '^t1$'
+	says '^t2$'
+	[ -d /sys/kernel/mm/ksm/t1 ] || fail "no /sys/kernel/mm/ksm/t1"
+	run 0 $KSMCTL list --json
+	js partitions -t array >/dev/null
+	run 0 $KSMCTL stat t1 --json
+	[ "$(js name)" = t1 ] && [ "$(js state)" = linked ] &&
+		[ "$(js mode)" = 0600 ] && [ "$(js uid)" = 0 ] &&
+		[ "$(js members)" = 0 ] || fail "stat t1"
+	js pages_sharing -t int >/dev/null
+	js general_profit -t int >/dev/null
+	run 0 $KSMCTL stat t2 --json
+	[ "$(js mode)" = 0640 ] || fail "mode of t2"
+	run 0 $KSMCTL stat --json
+	js global.pages_sharing -t int >/dev/null
+	js partitions.0.name -t string >/dev/null
+	run 0 $KSMCTL stat
+	says 'global KSM and all partitions:'
+}
+
+# Identical pages of one process share one frame after merge --all
+case_merge_all() {
+	filler a
+	frames "$PID" "$START" "$END"
+	run 0 $KSMCTL merge t1 --pid "$PID" --all --json
+	[ "$(js operation)" = merge ] && [ "$(js pid)" = "$PID" ] ||
+		fail "merge JSON"
+	[ "$(js pages)" -ge $((PAGES - 1)) ] || fail "pages merged: $(js pages)"
+	[ "$(js saved_bytes)" -gt 0 ] || fail "nothing saved"
+	js cpu_seconds -t number >/dev/null
+	f=$(frames "$PID" "$START" "$END")
+	echo "after merge: $f"
+	[ "$f" = "present $PAGES distinct 1" ] || fail "not merged: $f"
+	run 0 $KSMCTL status --pid "$PID" --json
+	[ "$(js partition)" = t1 ] || fail "status: not in t1"
+	[ "$(js merging_pages)" -ge $((PAGES - 1)) ] || fail "status: pages"
+	run 0 $KSMCTL status --pid "$PID"
+	says 'partition +t1'
+	run 0 $KSMCTL stat t1 --json
+	[ "$(js members)" = 1 ] || fail "members of t1"
+	[ "$(js pages_sharing)" -ge $((PAGES - 1)) ] || fail "pages_sharing"
+	# Text summary
+	run 0 $KSMCTL merge t1 --pid "$PID" --all
+	says "^t1: process $PID: [0-9]+ pages merged .* s wall, .* s CPU$"
+	stop_filler "$PID"
+}
+
+# A range of a second process merges with the first one's pages; a third
+# process in another partition never does
+case_merge_range_isolation() {
+	filler a
+	a_pid=$PID a_start=$START a_end=$END
+	filler b
+	b_pid=$PID b_start=$START b_end=$END
+	filler c
+	c_pid=$PID c_start=$START c_end=$END
+	run 0 $KSMCTL merge t1 --pid "$a_pid" --all
+	run 0 $KSMCTL merge t1 --pid "$b_pid" --range "$b_start-$b_end" --json
+	[ "$(js range_bytes)" = $((PAGES * 4096)) ] || fail "range_bytes"
+	run 0 $KSMCTL merge t2 --pid "$c_pid" --range "$c_start-$c_end"
+	pa=$(first_pfn "$a_pid" "$a_start" "$a_end")
+	pb=$(first_pfn "$b_pid" "$b_start" "$b_end")
+	pc=$(first_pfn "$c_pid" "$c_start" "$c_end")
+	echo "frames: a $pa b $pb c $pc"
+	[ "$pa" = "$pb" ] || fail "a and b (one partition) do not share"
+	[ "$pa" != "$pc" ] || fail "c (another partition) shares with a"
+	[ "$(frames "$c_pid" "$c_start" "$c_end")" = "present $PAGES distinct 1" ] ||
+		fail "c not merged in t2"
+	# A member of t1 cannot be merged into t2
+	run 1 $KSMCTL merge t2 --pid "$a_pid" --all
+	says 'Device or resource busy \(process belongs to another partition\)'
+	stop_filler "$a_pid"
+	stop_filler "$b_pid"
+	stop_filler "$c_pid"
+}
+
+case_unmerge() {
+	filler a
+	half=$(printf '%#x' $((START + PAGES / 2 * 4096)))
+	run 0 $KSMCTL merge t1 --pid "$PID" --all
+	run 0 $KSMCTL unmerge t1 --pid "$PID" --range "$START-$half" --json
+	[ "$(js operation)" = unmerge ] || fail "unmerge JSON"
+	[ "$(js pages)" -ge $((PAGES / 2 - 1)) ] || fail "pages unmerged"
+	f=$(frames "$PID" "$START" "$END")
+	echo "after unmerging half: $f"
+	[ "$f" = "present $PAGES distinct $((PAGES / 2 + 1))" ] ||
+		fail "half not private: $f"
+	run 0 $KSMCTL status --pid "$PID" --json
+	[ "$(js partition)" = t1 ] || fail "a range ended the membership"
+	run 0 $KSMCTL unmerge t1 --pid "$PID" --all
+	says "^t1: process $PID: [0-9]+ pages unmerged"
+	f=$(frames "$PID" "$START" "$END")
+	[ "$f" = "present $PAGES distinct $PAGES" ] || fail "not private: $f"
+	run 0 $KSMCTL status --pid "$PID" --json
+	[ "$(js partition -t null)" = null ] || fail "still a member"
+	run 1 $KSMCTL unmerge t1 --pid "$PID" --all
+	says 'not a member of this partition'
+	stop_filler "$PID"
+}
+
+# merge of a process with nothing KSM can merge in a range
+case_merge_errors() {
+	filler a
+	run 1 $KSMCTL merge t1 --pid "$PID" --range 10000-20000
+	says "process $PID: Cannot allocate memory \(nothing mapped in that range\)"
+	run 1 $KSMCTL merge nosuch --pid "$PID" --all
+	says 'merge: partition "nosuch": No such file or directory \(no such partition\)'
+	run 1 $KSMCTL merge t1 --pid 999999 --all
+	says 'No such process'
+	stop_filler "$PID"
+}
+
+# As unprivileged users: own partition and process, modes, ptrace, remove
+case_unprivileged() {
+	as_sksm="su -s /bin/sh sksm -c"
+	run 0 $as_sksm "$KSMCTL create u1"
+	run 0 $KSMCTL stat u1 --json
+	[ "$(js uid)" = 1000 ] || fail "owner of u1"
+	# sksm merges its own process into its own partition
+	rm -f "$T/u.range"
+	$as_sksm "pagefill -n $PAGES -o $T/u.range" &
+	i=0
+	while [ ! -s "$T/u.range" ]; do
+		i=$((i + 1)); [ $i -gt 100 ] && fail "no pagefill as sksm"
+		sleep 0.1
+	done
+	read -r u_pid u_start u_end < "$T/u.range"
+	echo "$u_pid" >> "$T/pids"
+	run 0 $as_sksm "$KSMCTL merge u1 --pid $u_pid --all --json"
+	[ "$(frames "$u_pid" "$u_start" "$u_end")" = "present $PAGES distinct 1" ] ||
+		fail "unprivileged merge did not merge"
+	# ... but not root's process
+	filler a
+	run 1 $as_sksm "$KSMCTL merge u1 --pid $PID --all"
+	says 'Operation not permitted \(no permission to modify that process.s memory\)'
+	# root's 0600 partition is closed to it
+	run 1 $as_sksm "$KSMCTL merge t1 --pid $u_pid --all"
+	says 'Permission denied \(the partition.s mode does not allow this access\)'
+	# another user may not remove sksm's partition
+	run 1 su -s /bin/sh other -c "$KSMCTL remove u1"
+	says 'only the partition.s creator or CAP_SYS_ADMIN may remove it'
+	run 0 $as_sksm "$KSMCTL remove u1"
+	kill -TERM "$u_pid"
+	stop_filler "$PID"
+}
+
+# remove = unlink: the name goes, the members stay merged
+case_remove() {
+	run 0 $KSMCTL create t3
+	filler a
+	run 0 $KSMCTL merge t3 --pid "$PID" --all
+	run 0 $KSMCTL remove t3
+	run 0 $KSMCTL list
+	printf '%s\n' "$out" | grep -qx t3 && fail "t3 still listed"
+	run 1 $KSMCTL stat t3
+	says 'no such partition'
+	[ "$(frames "$PID" "$START" "$END")" = "present $PAGES distinct 1" ] ||
+		fail "unlink unmerged the member"
+	run 0 $KSMCTL create t3 --exclusive	# the name is free again
+	run 1 $KSMCTL remove nosuch
+	says 'remove: partition "nosuch": No such file or directory'
+	stop_filler "$PID"
+	run 0 $KSMCTL remove t3
+}
+
+if [ $# -gt 0 ]; then
+	mkdir -p "$T"
+	"$@"
+	exit $?
+fi
+
+. /usr/share/sksm/tests/tap.sh
+
+mkdir -p "$T"
+chmod 1777 "$T"
+cleanup
+for c in help bad_arguments create_list_stat merge_all \
+	 merge_range_isolation unmerge merge_errors unprivileged remove; do
+	tap_case "ksmctl $c" 600 sh "$0" "case_$c"
+	# A failed case leaves its fillers: end them before the next one
+	[ -f "$T/pids" ] && while read -r p; do kill -9 "$p" 2>/dev/null; done < "$T/pids"
+	rm -f "$T/pids"
+done
+cleanup
+tap_done
