@@ -186,7 +186,7 @@ static long sysfs_request(struct sksm_partition *p, int merge, pid_t pid,
 		n = snprintf(req, sizeof(req), "%d", (int)pid);
 	else
 		n = snprintf(req, sizeof(req), "%d %lx %lx", (int)pid, addr,
-			     addr + len);
+			     (unsigned long)(addr + len));
 	before = merging_pages(pid);
 	/* A removed partition's files are gone: ENOENT, as the syscall says */
 	err = sksm__write_file(path, req, n);

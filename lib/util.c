@@ -226,6 +226,26 @@ static int parse_state(const char *value, int *out)
 	return 0;
 }
 
+/* uid_t, gid_t, mode_t and int are all 32 bits on Linux */
+_Static_assert(sizeof(uid_t) == 4 && sizeof(gid_t) == 4 &&
+	       sizeof(mode_t) == 4 && sizeof(int) == 4, "32-bit fields");
+
+/* A number in @base, at most @max, into a 32-bit field. */
+static int set_u32(const char *value, int base, uint32_t max, char *dst)
+{
+	uint64_t u;
+	uint32_t v;
+	int err = sksm__parse_u64(value, base, &u);
+
+	if (!err && u > max)
+		err = -ERANGE;
+	if (!err) {
+		v = (uint32_t)u;
+		memcpy(dst, &v, sizeof(v));
+	}
+	return err;
+}
+
 int sksm__set_field(const struct sksm__field *f, const char *value,
 		    void *base)
 {
@@ -245,34 +265,14 @@ int sksm__set_field(const struct sksm__field *f, const char *value,
 		if (!err)
 			memcpy(dst, &s, sizeof(s));
 		break;
-	case SKSM__ID:		/* uid_t and gid_t: 32 bits on Linux */
-		err = sksm__parse_u64(value, 10, &u);
-		if (!err && u >= UINT32_MAX)
-			err = -ERANGE;
-		if (!err) {
-			uint32_t id = u;
-
-			memcpy(dst, &id, sizeof(id));
-		}
+	case SKSM__ID:		/* (uid_t)-1 means "no owner": not a value */
+		err = set_u32(value, 10, UINT32_MAX - 1, dst);
 		break;
 	case SKSM__MODE:
-		err = sksm__parse_u64(value, 8, &u);
-		if (!err && u > 07777)
-			err = -ERANGE;
-		if (!err) {
-			mode_t m = u;
-
-			memcpy(dst, &m, sizeof(m));
-		}
+		err = set_u32(value, 8, 07777, dst);
 		break;
 	case SKSM__INT:
-		err = sksm__parse_u64(value, 10, &u);
-		if (!err && u > INT32_MAX)
-			err = -ERANGE;
-		if (!err) {
-			b = (int)u;
-			memcpy(dst, &b, sizeof(b));
-		}
+		err = set_u32(value, 10, INT32_MAX, dst);
 		break;
 	case SKSM__BOOL:
 	case SKSM__YESNO:

@@ -299,7 +299,7 @@ static int cmd_list(const struct args *a)
 
 static int cmd_stat(const struct args *a)
 {
-	struct json j, *jp = a->given & OPT_JSON ? &j : NULL;
+	struct json j = { 0 }, *jp = a->given & OPT_JSON ? &j : NULL;
 	struct out o = { .json = jp };
 	struct sksm_global_stats g;
 	struct sksm_stats st;
@@ -500,7 +500,7 @@ static int cmd_unmerge(const struct args *a)
 
 static int cmd_status(const struct args *a)
 {
-	struct json j, *jp = a->given & OPT_JSON ? &j : NULL;
+	struct json j = { 0 }, *jp = a->given & OPT_JSON ? &j : NULL;
 	struct out o = { .json = jp };
 	struct sksm_process_stats ps;
 	long page = sysconf(_SC_PAGESIZE);
