@@ -32,10 +32,10 @@ extern "C" {
 #define SKSM_WRONLY		0x0001
 #define SKSM_RDWR		0x0002
 #define SKSM_ACCMODE		0x0003
-#define SKSM_CREAT		0x0010	/* create it if it does not exist */
-#define SKSM_EXCL		0x0020	/* with SKSM_CREAT: EEXIST if it exists */
-#define SKSM_SYNC		0x0040	/* merge on request; always set */
-#define SKSM_CLOEXEC		0x0080	/* close-on-exec; always set */
+#define SKSM_CREAT		0x0004	/* create it if it does not exist */
+#define SKSM_EXCL		0x0008	/* with SKSM_CREAT: EEXIST if it exists */
+#define SKSM_SYNC		0x0010	/* merge on request; always set */
+#define SKSM_CLOEXEC		0x0020	/* close-on-exec; always set */
 
 /* How the library reaches the kernel: sksm_probe(), sksm_backend() */
 enum sksm_backend {
