@@ -47,7 +47,8 @@ filler() {
 	name=$1
 	shift
 	rm -f "$T/$name.range"
-	pagefill -n $PAGES -o "$T/$name.range" "$@" &
+	# Not on our stdout: tap_case reads it until every writer is gone
+	pagefill -n $PAGES -o "$T/$name.range" "$@" >/dev/null 2>&1 &
 	i=0
 	while [ ! -s "$T/$name.range" ]; do
 		i=$((i + 1))
@@ -255,7 +256,7 @@ case_unprivileged() {
 	[ "$(js uid)" = 1000 ] || fail "owner of u1"
 	# sksm merges its own process into its own partition
 	rm -f "$T/u.range"
-	$as_sksm "pagefill -n $PAGES -o $T/u.range" &
+	$as_sksm "pagefill -n $PAGES -o $T/u.range" >/dev/null 2>&1 &
 	i=0
 	while [ ! -s "$T/u.range" ]; do
 		i=$((i + 1)); [ $i -gt 100 ] && fail "no pagefill as sksm"
@@ -311,6 +312,12 @@ fi
 mkdir -p "$T"
 chmod 1777 "$T"
 cleanup
+# One KSM page maps at most max_page_sharing pages (256), so 4096 identical
+# pages would sit on 16 frames. The cases expect one frame per content:
+# raise the limit, which the kernel allows while no KSM page exists.
+mps=$(cat /sys/kernel/mm/ksm/max_page_sharing)
+echo $((PAGES * 4)) > /sys/kernel/mm/ksm/max_page_sharing ||
+	echo "# could not raise max_page_sharing: frame counts will fail"
 for c in help bad_arguments create_list_stat merge_all \
 	 merge_range_isolation unmerge merge_errors unprivileged remove; do
 	tap_case "ksmctl $c" 600 sh "$0" "case_$c"
@@ -319,4 +326,5 @@ for c in help bad_arguments create_list_stat merge_all \
 	rm -f "$T/pids"
 done
 cleanup
+echo "$mps" > /sys/kernel/mm/ksm/max_page_sharing
 tap_done
