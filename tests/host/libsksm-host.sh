@@ -201,7 +201,7 @@ json "status --json" 'd["pid"] == 1234 and d["partition"] == "vm1" and
 	d["merging_pages"] == 3000 and d["merge_any"] is False and
 	d["mergeable"] is True and d["profit"] == 11935744' status --pid 1234 --json
 json "status --json, not a member" 'd["partition"] is None and
-	d["merge_any"] is None' status --pid 4321 --json
+	"merge_any" not in d' status --pid 4321 --json
 cli "status of no process" $failure '^ksmctl: status: process 999999: No such process$' \
 	status --pid 999999
 full_output() {	# a full disk is an error, not a silent success

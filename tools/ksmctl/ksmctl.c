@@ -181,12 +181,15 @@ static void out_str(struct out *o, const char *key, const char *v)
 		printf("  %-16s %s\n", key, v ? v : "-");
 }
 
+/* A yes/no field; left out when this kernel does not tell (-1) */
 static void out_flag(struct out *o, const char *key, int v)
 {
-	if (o->json && v >= 0)
+	if (v < 0)
+		return;
+	if (o->json)
 		json_bool(o->json, key, v);
 	else
-		out_str(o, key, v < 0 ? NULL : v ? "yes" : "no");
+		out_str(o, key, v ? "yes" : "no");
 }
 
 static void out_id(struct out *o, const char *key, unsigned int id)
