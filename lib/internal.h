@@ -110,17 +110,10 @@ struct sksm__field {
 	size_t off;		/* offsetof() in the struct */
 };
 
-int sksm__set_field(const struct sksm__field *f, const char *value,
-		    void *base);
 int sksm__read_dir_fields(const char *dir, const struct sksm__field *fields,
 			  size_t n, void *base);
 int sksm__parse_kv_lines(const char *path, const struct sksm__field *fields,
 			 size_t n, void *base);
-
-/* stat.c */
-extern const struct sksm__field sksm__fdinfo_fields[];
-extern const size_t sksm__nr_fdinfo_fields;
-void sksm__stats_init(struct sksm_stats *st);
 
 /* process.c */
 struct sksm__range {

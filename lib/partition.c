@@ -41,6 +41,10 @@ static int sysfs_open(struct sksm_partition *p, const char *root,
 	char path[SKSM_PATH_MAX];
 	int err;
 
+	/* Before add_partition: a failure must not leave a partition behind */
+	p->sysfs = strdup(root);
+	if (!p->sysfs)
+		return -ENOMEM;
 	if (flags & SKSM_CREAT) {
 		err = sksm__path(path, sizeof(path), "%s/control/add_partition",
 				 root);
@@ -69,8 +73,7 @@ created:
 		    (errno == EACCES || errno == EPERM))
 			return -EACCES;
 	}
-	p->sysfs = strdup(root);
-	return p->sysfs ? 0 : -ENOMEM;
+	return 0;
 }
 
 struct sksm_partition *sksm_open(const char *name, unsigned int flags,
@@ -111,7 +114,7 @@ struct sksm_partition *sksm_open(const char *name, unsigned int flags,
 		p->nr_merge = k.nr_merge;
 		p->nr_unmerge = k.nr_unmerge;
 	} else {
-		/* No modes in sysfs: its files are root's alone */
+		/* add_partition takes no mode: root's, 0600 */
 		err = sysfs_open(p, sksm__sysfs_root(), flags);
 	}
 	if (err) {

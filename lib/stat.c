@@ -36,12 +36,11 @@ static const struct sksm__field sysfs_fields[] = {
 	SF("use_zero_pages", SKSM__BOOL, 0, use_zero_pages),
 };
 
-const struct sksm__field sksm__fdinfo_fields[] = {
+static const struct sksm__field fdinfo_fields[] = {
 	SF("ksm_partition", SKSM__NAME, 1, name),
 	SF("state", SKSM__STATE, 1, state),
 	SKSM_COUNTERS,
 };
-const size_t sksm__nr_fdinfo_fields = SKSM_ARRAY_SIZE(sksm__fdinfo_fields);
 
 static const struct sksm__field zero_pages_field[] = {
 	SF("use_zero_pages", SKSM__BOOL, 0, use_zero_pages),
@@ -63,7 +62,7 @@ static const struct sksm__field global_fields[] = {
 	GF("general_profit", SKSM__S64, general_profit),
 };
 
-void sksm__stats_init(struct sksm_stats *st)
+static void stats_init(struct sksm_stats *st)
 {
 	memset(st, 0, sizeof(*st));
 	st->state = SKSM_STATE_UNKNOWN;
@@ -79,7 +78,7 @@ static int stat_dir(const char *root, const char *name,
 	char path[SKSM_PATH_MAX];
 	int err;
 
-	sksm__stats_init(st);
+	stats_init(st);
 	if (!strcmp(name, "control"))
 		return -ENOENT;
 	err = sksm__path(path, sizeof(path), "%s/%s", root, name);
@@ -116,12 +115,12 @@ static int stat_fd(const struct sksm_partition *p, struct sksm_stats *st)
 	char path[SKSM_PATH_MAX];
 	int err;
 
-	sksm__stats_init(st);
+	stats_init(st);
 	err = sksm__path(path, sizeof(path), "%s/self/fdinfo/%d",
 			 sksm__proc_root(), p->fd);
 	if (!err)
-		err = sksm__parse_kv_lines(path, sksm__fdinfo_fields,
-					   sksm__nr_fdinfo_fields, st);
+		err = sksm__parse_kv_lines(path, fdinfo_fields,
+					   SKSM_ARRAY_SIZE(fdinfo_fields), st);
 	if (err < 0)
 		return err;
 	/* Not in fdinfo; while it has its name, sysfs tells */
@@ -154,7 +153,8 @@ int sksm_stat_global(struct sksm_global_stats *st)
 	memset(st, 0, sizeof(*st));
 	err = sksm__read_dir_fields(sksm__sysfs_root(), global_fields,
 				    SKSM_ARRAY_SIZE(global_fields), st);
-	if (err == -ENOENT)	/* no /sys/kernel/mm/ksm: no KSM at all */
+	/* No /sys/kernel/mm/ksm: no KSM at all; else a counter is missing */
+	if (err == -ENOENT && access(sksm__sysfs_root(), F_OK))
 		err = -ENOSYS;
 	return err ? (int)sksm__fail(err) : 0;
 }

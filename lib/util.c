@@ -246,8 +246,8 @@ static int set_u32(const char *value, int base, uint32_t max, char *dst)
 	return err;
 }
 
-int sksm__set_field(const struct sksm__field *f, const char *value,
-		    void *base)
+static int set_field(const struct sksm__field *f, const char *value,
+		     void *base)
 {
 	char *dst = (char *)base + f->off;
 	uint64_t u;
@@ -320,7 +320,7 @@ int sksm__read_dir_fields(const char *dir, const struct sksm__field *fields,
 		if (len < 0)
 			return len;
 		sksm__strip_newline(buf);
-		err = sksm__set_field(&fields[i], buf, base);
+		err = set_field(&fields[i], buf, base);
 		if (err)
 			return err;
 	}
@@ -341,7 +341,6 @@ static int kv_line(char *line, size_t len, void *arg)
 	char *key = line, *value;
 	size_t i, klen;
 
-	(void)len;
 	klen = strcspn(line, ": \t");
 	value = line + klen;
 	if (*value == ':')
@@ -356,18 +355,18 @@ static int kv_line(char *line, size_t len, void *arg)
 		while (len && (value[len - 1] == ' ' || value[len - 1] == '\t'))
 			value[--len] = '\0';
 		kv->seen[i] = 1;
-		return sksm__set_field(&kv->fields[i], value, kv->base);
+		return set_field(&kv->fields[i], value, kv->base);
 	}
 	return 0;
 }
 
-/* The number of known fields found, or a negative errno. */
+/* 0, or a negative errno: -EBADMSG if a required field is missing. */
 int sksm__parse_kv_lines(const char *path, const struct sksm__field *fields,
 			 size_t n, void *base)
 {
 	struct kv_state kv = { .fields = fields, .n = n, .base = base };
 	size_t i;
-	int err, seen = 0;
+	int err;
 
 	if (n > sizeof(kv.seen))
 		return -EINVAL;
@@ -377,7 +376,6 @@ int sksm__parse_kv_lines(const char *path, const struct sksm__field *fields,
 	for (i = 0; i < n; i++) {
 		if (fields[i].required && !kv.seen[i])
 			return -EBADMSG;
-		seen += kv.seen[i];
 	}
-	return seen;
+	return 0;
 }

@@ -9,7 +9,7 @@
 
 #include "json.h"
 
-void json_string_value(FILE *f, const char *s)
+static void json_string_value(FILE *f, const char *s)
 {
 	const unsigned char *c;
 

@@ -17,8 +17,6 @@ struct json {
 	int count[JSON_MAX_DEPTH];	/* members written at each level */
 };
 
-void json_string_value(FILE *f, const char *s);
-
 void json_begin(struct json *j, FILE *f);
 void json_end(struct json *j);
 void json_object(struct json *j, const char *key);

@@ -278,15 +278,14 @@ static int cmd_list(const struct args *a)
 {
 	struct json j;
 	char **names;
-	int backend, n, i;
+	int n, i;
 
 	n = sksm_list(&names);
 	if (n < 0)
 		return fail(a, SKSM_OP_LIST, errno, "listing partitions");
-	backend = sksm_probe();
 	if (a->given & OPT_JSON) {
 		json_begin(&j, stdout);
-		json_str(&j, "backend", backend_name(backend));
+		json_str(&j, "backend", backend_name(sksm_probe()));
 		json_array(&j, "partitions");
 		for (i = 0; i < n; i++)
 			json_str(&j, NULL, names[i]);
@@ -551,12 +550,12 @@ static int version(void)
 static int parse_args(const struct command *c, int argc, char **argv,
 		      struct args *a)
 {
-	int opt, idx, i;
+	int opt, i;
 
 	opterr = 0;	/* our own messages, naming the command */
 	optind = 1;
 	while ((opt = getopt_long(argc, argv, ":m:xjp:r:ahV", long_options,
-				  &idx)) != -1) {
+				  NULL)) != -1) {
 		for (i = 0; long_options[i].name; i++)
 			if (long_options[i].val == opt)
 				break;
