@@ -99,7 +99,7 @@ int main(void)
 	char name[64], *mem;
 	pid_t child[2];
 	long n;
-	int fd, i;
+	int fd, i, ret = 0;
 
 	if (read_features()) {
 		fprintf(stderr, "this kernel has no KSM partition system calls\n");
@@ -130,6 +130,9 @@ int main(void)
 			return 1;
 		}
 		printf("ksm_merge(child %d): %ld pages merged\n", child[i], n);
+		/* Four contents over the pages: every page has a twin */
+		if (n != NPAGES)
+			ret = 1;
 	}
 	show(fd, "pages_shar");
 	show(fd, "members");
@@ -140,12 +143,14 @@ int main(void)
 	show(fd, "members");
 
 	/* The name goes now; the partition when its fd and members do */
-	if (syscall(nr_unlink, name))
+	if (syscall(nr_unlink, name)) {
 		perror("ksm_unlink");
+		ret = 1;
+	}
 	close(fd);
 	for (i = 0; i < 2; i++) {
 		kill(child[i], SIGKILL);
 		waitpid(child[i], NULL, 0);
 	}
-	return n == NPAGES ? 0 : 1;
+	return n == NPAGES ? ret : 1;
 }

@@ -200,6 +200,7 @@ case_merge_range_isolation() {
 	pb=$(first_pfn "$b_pid" "$b_start" "$b_end")
 	pc=$(first_pfn "$c_pid" "$c_start" "$c_end")
 	echo "frames: a $pa b $pb c $pc"
+	case "$pa" in ''|-) fail "a's first page is not present" ;; esac
 	[ "$pa" = "$pb" ] || fail "a and b (one partition) do not share"
 	[ "$pa" != "$pc" ] || fail "c (another partition) shares with a"
 	[ "$(frames "$c_pid" "$c_start" "$c_end")" = "present $PAGES distinct 1" ] ||

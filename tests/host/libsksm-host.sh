@@ -36,18 +36,25 @@ check() {	# check NAME COMMAND...: passes when COMMAND exits 0
 }
 
 relay() {	# relay PREFIX COMMAND...: a TAP program's tests as ours
-	local prefix=$1 line rc
+	local prefix=$1 line plan=-1 seen=0 bad=0 status=-1
 	shift
 	while IFS= read -r line; do
 		case "$line" in
-		"ok "*) n=$((n + 1)); echo "ok $n $prefix ${line#ok * }" ;;
+		"ok "*) n=$((n + 1)); seen=$((seen + 1))
+			echo "ok $n $prefix ${line#ok * }" ;;
 		"not ok "*)
-			n=$((n + 1)); failed=$((failed + 1))
+			n=$((n + 1)); seen=$((seen + 1)); bad=1
+			failed=$((failed + 1))
 			echo "not ok $n $prefix ${line#not ok * }" ;;
+		"1.."*) plan=${line#1..} ;;
+		"@exit "*) status=${line#@exit } ;;
 		"#"*) echo "$line" ;;
 		esac
-	done < <("$@" 2>&1)
-	wait $! 2>/dev/null
+	done < <("$@" 2>&1; echo "@exit $?")
+	# A crash or sanitizer abort must not pass as fewer tests: the plan is
+	# met and the status is 0, or 1 for failures already reported
+	[ "$plan" = "$seen" ] && [ "$status" -eq 0 -o "$status" -eq "$bad" ]
+	result $? "$prefix ran its $plan tests and exited $status"
 }
 
 fixtures() {	# a fresh scratch copy of the fixtures
@@ -306,7 +313,7 @@ check "json-get (the guest's JSON checker) validates strictly and extracts" \
 
 # --- man pages and the guest suite ----------------------------------------
 
-for page in "$top"/man/man3/*.3 "$top"/man/man8/*.8; do
+for page in "$top"/man/man2/*.2 "$top"/man/man3/*.3 "$top"/man/man8/*.8; do
 	rel=${page#"$top/man/"}
 	warnings=$(cd "$top/man" && groff -man -Tutf8 -ww -z "$rel" 2>&1;
 		   MANWIDTH=80 man --warnings -l "$rel" 2>&1 >/dev/null)
