@@ -257,7 +257,8 @@ case_unprivileged() {
 	[ "$(js uid)" = 1000 ] || fail "owner of u1"
 	# sksm merges its own process into its own partition
 	rm -f "$T/u.range"
-	$as_sksm "pagefill -n $PAGES -o $T/u.range" >/dev/null 2>&1 &
+	$as_sksm "exec pagefill -n $PAGES -o $T/u.range" >/dev/null 2>&1 &
+	u_job=$!
 	i=0
 	while [ ! -s "$T/u.range" ]; do
 		i=$((i + 1)); [ $i -gt 100 ] && fail "no pagefill as sksm"
@@ -279,7 +280,9 @@ case_unprivileged() {
 	run 1 su -s /bin/sh other -c "$KSMCTL remove u1"
 	says 'only the partition.s creator or CAP_SYS_ADMIN may remove it'
 	run 0 $as_sksm "$KSMCTL remove u1"
+	# su runs pagefill in its place: its status says if the data held
 	kill -TERM "$u_pid"
+	wait "$u_job" || fail "pagefill as sksm: its memory changed"
 	stop_filler "$PID"
 }
 
