@@ -1,10 +1,11 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# scripts/vm-run itself, booting the debug kernel: the exit status comes from
-# the guest command, and a panic or a console report gives 255 however the
-# command ended. The WARNING, BUG and KASAN reports are real ones, provoked
-# through LKDTM (CONFIG_LKDTM in configs/debug.config).
+# scripts/vm-run itself, booting the debug kernel: every vCPU asked for comes
+# up, the exit status comes from the guest command, and a panic or a console
+# report gives 255 however the command ended. The WARNING, BUG and KASAN
+# reports are real ones, provoked through LKDTM (CONFIG_LKDTM in
+# configs/debug.config).
 top=$(cd "$(dirname "$0")/../.." && pwd)
 vm() { "$top/scripts/vm-run" --debug --no-build --timeout 300 "$@" >/dev/null 2>&1; }
 n=0 failed=0
@@ -21,6 +22,10 @@ check() {	# check NAME EXPECTED ACTUAL
 echo "TAP version 13"
 vm -- sh -c 'exit 7'; check "guest exit status 7 comes back" 7 $?
 vm -- true; check "guest exit status 0 comes back" 0 $?
+cpus=$("$top/scripts/vm-run" --debug --no-build --smp 2 -- nproc 2>/dev/null)
+check "the guest brings up both vCPUs of --smp 2" 2 "$cpus"
+cpus=$("$top/scripts/vm-run" --debug --no-build --smp 3 -- nproc 2>/dev/null)
+check "the guest brings up all three vCPUs of --smp 3" 3 "$cpus"
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 printf 'hello from the host\n' > "$tmp/greeting"
 out=$("$top/scripts/vm-run" --debug --no-build --add "$tmp/greeting:/data/g" \
