@@ -5,6 +5,8 @@
 #   make demo      set up the host, build the fast kernel, run the demo
 #   make test      set up the host, run host tests, then every guest suite
 #                  on the debug kernel
+#   make bench     synchronous merge against ksmd, and global KSM against the
+#                  kernel without the series (BENCH_ARGS=--quick, --profile)
 #   make patches   regenerate patches/ from the kernel tree (build/linux)
 #   make lib tools libsksm and ksmctl for this host (build/host/)
 #   make install   libsksm and ksmctl (PREFIX=/usr/local, DESTDIR=)
@@ -33,8 +35,9 @@ MM_SELFTEST_BINS := $(addprefix $(GUEST)/selftests/,$(MM_SELFTESTS))
 # Our guest helper programs: tests/progs/NAME.c -> /usr/bin/NAME, and the
 # examples of docs/examples/NAME.c, which the tests run too.
 PROGS := $(patsubst tests/progs/%.c,%,$(wildcard tests/progs/*.c))
+BENCH_PROGS := $(patsubst bench/progs/%.c,%,$(wildcard bench/progs/*.c))
 EXAMPLES := $(patsubst docs/examples/%.c,%,$(wildcard docs/examples/*.c))
-PROG_BINS := $(addprefix $(GUEST)/bin/,$(PROGS) $(EXAMPLES))
+PROG_BINS := $(addprefix $(GUEST)/bin/,$(PROGS) $(EXAMPLES) $(BENCH_PROGS))
 # Libraries some of them link with (static: the guest has nothing else)
 PROG_LDLIBS_json-get := -ljson-c
 
@@ -44,12 +47,12 @@ GUEST_SKSM_FLAGS := CFLAGS=-O2 EXTRA_CFLAGS="-isystem $(HDR)/include"
 
 .PHONY: all setup tree kernel-fast kernel-debug headers guest initramfs \
 	test test-build demo demo-build patches checkpatch clean distclean help \
-	kernel-noksm lib tools install FORCE
+	kernel-noksm kernel-base lib tools install bench bench-build FORCE
 
 all: kernel-fast kernel-debug initramfs lib tools
 
 help:
-	@sed -n '3,13s/^# \{0,1\}//p' Makefile
+	@sed -n '3,15s/^# \{0,1\}//p' Makefile
 
 setup:
 	@scripts/setup-host
@@ -63,7 +66,7 @@ $(SERIES_STAMP): FORCE
 
 tree: $(SERIES_STAMP)
 
-kernel-fast kernel-debug kernel-noksm: kernel-%: $(SERIES_STAMP)
+kernel-fast kernel-debug kernel-noksm kernel-base: kernel-%: $(SERIES_STAMP)
 	@scripts/build-kernel $*
 
 # --- guest programs ----------------------------------------------------------
@@ -93,6 +96,11 @@ $(GUEST)/bin/%: tests/progs/%.c $(HDR_STAMP)
 	@mkdir -p $(@D)
 	@$(CC) $(GUEST_CFLAGS) -o $@ $< $(PROG_LDLIBS_$*)
 
+$(GUEST)/bin/%: bench/progs/%.c $(HDR_STAMP)
+	@echo "  CC      $*"
+	@mkdir -p $(@D)
+	@$(CC) $(GUEST_CFLAGS) -Werror -o $@ $<
+
 $(GUEST)/bin/%: docs/examples/%.c $(HDR_STAMP)
 	@echo "  CC      $*"
 	@mkdir -p $(@D)
@@ -106,7 +114,8 @@ $(GUEST_KSMCTL): $(HDR_STAMP) FORCE
 
 guest: $(MM_SELFTEST_BINS) $(PROG_BINS) $(GUEST_KSMCTL)
 
-INITRAMFS_INPUTS := $(wildcard scripts/guest/* tests/guest/*) scripts/mkcpio
+INITRAMFS_INPUTS := $(wildcard scripts/guest/* tests/guest/* bench/guest/*) \
+	scripts/mkcpio
 
 $(BUILD)/initramfs.cpio: $(MM_SELFTEST_BINS) $(PROG_BINS) $(GUEST_KSMCTL) \
 		$(INITRAMFS_INPUTS)
@@ -115,6 +124,7 @@ $(BUILD)/initramfs.cpio: $(MM_SELFTEST_BINS) $(PROG_BINS) $(GUEST_KSMCTL) \
 		$(GUEST)/bin:/usr/bin \
 		$(foreach t,$(MM_SELFTEST_BINS),$(t):/usr/lib/sksm/selftests/$(notdir $(t))) \
 		tests/guest:/usr/share/sksm/tests \
+		bench/guest:/usr/share/sksm/bench \
 		scripts/guest/demo.sh:/usr/share/sksm/demo.sh
 
 initramfs: $(BUILD)/initramfs.cpio
@@ -147,6 +157,13 @@ demo:
 	@$(MAKE) --no-print-directory demo-build
 	@scripts/vm-run --no-build -- sh /usr/share/sksm/demo.sh
 
+bench-build: kernel-fast kernel-base initramfs
+
+bench:
+	@scripts/setup-host
+	@$(MAKE) --no-print-directory bench-build
+	@bench/run $(BENCH_ARGS)
+
 # --- kernel series round trip ------------------------------------------------
 
 patches:
@@ -157,6 +174,7 @@ checkpatch:
 
 clean:
 	rm -rf $(BUILD)/kernel-fast $(BUILD)/kernel-debug $(BUILD)/kernel-noksm \
+		$(BUILD)/kernel-base \
 		$(HDR) $(GUEST) $(HOST) \
 		$(BUILD)/initramfs.cpio $(BUILD)/vm-runs $(BUILD)/test-logs
 

@@ -49,13 +49,15 @@ static void fill_page(unsigned char *p, size_t psize, unsigned long seed,
 static void usage(int status)
 {
 	fprintf(status ? stderr : stdout,
-		"usage: pagefill [-s MIB | -n PAGES] [-S SEED] [-P PERIOD] [-z]\n"
+		"usage: pagefill [-s MIB | -n PAGES] [-S SEED] [-P PERIOD] [-z] [-t]\n"
 		"                [-m none|madvise|prctl] [-o FILE] [-x]\n"
 		"  -s MIB     size in MiB (default 16)\n"
 		"  -n PAGES   size in pages\n"
 		"  -S SEED    content seed (default 1)\n"
 		"  -P PERIOD  page i holds pattern i %% PERIOD (default 1: all equal)\n"
 		"  -z         fill with zeroes instead (still touched, not holes)\n"
+		"  -t         pages the same but for their last 8 bytes (the index):\n"
+		"             every tree comparison reads the whole page\n"
 		"  -m MODE    opt in to global KSM: madvise(MADV_MERGEABLE) or\n"
 		"             prctl(PR_SET_MEMORY_MERGE) (default none)\n"
 		"  -o FILE    write \"PID START END\" (hex addresses) to FILE\n"
@@ -68,16 +70,17 @@ int main(int argc, char **argv)
 	unsigned long npages = 0, seed = 1, period = 1, i, bad = 0;
 	size_t psize = sysconf(_SC_PAGESIZE), len;
 	const char *mode = "none", *out = NULL;
-	int zero = 0, no_wait = 0, c;
+	int zero = 0, tail = 0, no_wait = 0, c;
 	unsigned char *mem, *ref;
 
-	while ((c = getopt(argc, argv, "s:n:S:P:zm:o:xh")) != -1) {
+	while ((c = getopt(argc, argv, "s:n:S:P:ztm:o:xh")) != -1) {
 		switch (c) {
 		case 's': npages = strtoul(optarg, NULL, 0) * (1UL << 20) / psize; break;
 		case 'n': npages = strtoul(optarg, NULL, 0); break;
 		case 'S': seed = strtoul(optarg, NULL, 0); break;
 		case 'P': period = strtoul(optarg, NULL, 0); break;
 		case 'z': zero = 1; break;
+		case 't': tail = 1; break;
 		case 'm': mode = optarg; break;
 		case 'o': out = optarg; break;
 		case 'x': no_wait = 1; break;
@@ -106,7 +109,10 @@ int main(int argc, char **argv)
 		if (zero)
 			mem[i * psize] = 0;	/* fault in a zeroed page */
 		else
-			fill_page(mem + i * psize, psize, seed, i % period);
+			fill_page(mem + i * psize, psize, seed,
+				  tail ? 0 : i % period);
+		if (tail)
+			memcpy(mem + (i + 1) * psize - sizeof(i), &i, sizeof(i));
 	}
 	if (!strcmp(mode, "madvise") && madvise(mem, len, MADV_MERGEABLE)) {
 		perror("pagefill: madvise(MADV_MERGEABLE)");
@@ -133,8 +139,10 @@ int main(int argc, char **argv)
 		if (zero) {
 			memset(ref, 0, psize);
 		} else {
-			fill_page(ref, psize, seed, i % period);
+			fill_page(ref, psize, seed, tail ? 0 : i % period);
 		}
+		if (tail)
+			memcpy(ref + psize - sizeof(i), &i, sizeof(i));
 		if (memcmp(ref, mem + i * psize, psize))
 			bad++;
 	}

@@ -1,0 +1,206 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# The guest half of make bench (bench/run boots the kernel and reads what this
+# prints). Every result is one line "RESULT {json}".
+#
+#   bench.sh global REPS
+#	ksm_tests -P -s 64 -p 4096 (global KSM, ksmd tuned) REPS times, and a
+#	ksmd run of the project's own clones workload: both kernels have them.
+#   bench.sh merge REPS "WORKLOAD:MIB:NPROC[:MODE,...] ..." "MODE ..."
+#	each workload at each size, every mode in turn (those named after it,
+#	or all of MODE ...), REPS rounds, all in this boot: modes alternate so
+#	that drift hits them alike.
+#   bench.sh profile-ksmd | profile-sync
+#	where the kernel spends ksmd's time during ksm_tests -P, or the
+#	caller's during a synchronous merge of 2 x 64 MiB clones: perf
+#	(cpu-clock samples, bench/run --profile carries it in), flat by symbol.
+#
+# Workloads (pagefill contents, the same in every process unless said):
+#   clones     distinct pages, the same set in every process
+#   same       every page identical
+#   tail       pages that differ only in their last 8 bytes
+#   unique     every page unique, nothing to merge
+# Modes: sync (ksm_merge of each process in turn), sync-chunked (the same in
+# calls of 2 MiB), ksmd-tuned (sleep 0, 4096 pages a batch), ksmd-default
+# (sleep 20 ms, 100 pages), ksmd-scantime (advisor_mode scan-time, its
+# defaults); sync2-serial and sync2-parallel: two partitions of two
+# processes each (4 processes whatever NPROC says), merged one after the
+# other or at the same time.
+K=/sys/kernel/mm/ksm
+T=/usr/lib/sksm/selftests
+tmp=/tmp/bench
+mkdir -p $tmp
+
+result() { echo "RESULT $1"; }
+
+knobs() {	# knobs SLEEP_MS PAGES_TO_SCAN ADVISOR
+	echo 2 > $K/run
+	echo 0 > $K/smart_scan
+	echo none > $K/advisor_mode 2>/dev/null
+	echo "$1" > $K/sleep_millisecs
+	echo "$2" > $K/pages_to_scan
+	[ "$3" = none ] || echo "$3" > $K/advisor_mode
+}
+
+# start NPROC pagefill processes for WORKLOAD of MIB each; MADVISE: -m madvise
+start() {
+	w=$1 mib=$2 nproc=$3 madv=$4 i=0
+	pids=
+	while [ $i -lt "$nproc" ]; do
+		case $w in
+		clones) args="-P 1000000000 -S 7" ;;
+		same) args="-P 1 -S 7" ;;
+		tail) args="-t -S 7" ;;
+		unique) args="-P 1000000000 -S $((100 + i))" ;;
+		esac
+		rm -f $tmp/range.$i
+		# shellcheck disable=SC2086
+		pagefill -s "$mib" $args $madv -o $tmp/range.$i &
+		pids="$pids $!"
+		i=$((i + 1))
+	done
+	i=0
+	while [ $i -lt "$nproc" ]; do
+		while [ ! -s $tmp/range.$i ]; do sleep 0.05; done
+		i=$((i + 1))
+	done
+}
+
+stop() {	# stop the fillers; each checks its data on SIGTERM
+	bad=0
+	for p in $pids; do kill -TERM "$p"; done
+	for p in $pids; do wait "$p" || bad=$((bad + 1)); done
+	[ $bad = 0 ] || echo "bench: $bad processes found their data changed" >&2
+	return $bad
+}
+
+# What a full merge reaches in pages_sharing: every copy after the first of
+# each distinct content, within max_page_sharing (256) per KSM page.
+target() {
+	w=$1 pages=$(($2 * 256)) nproc=$3
+	case $w in
+	clones|tail) echo $(((nproc - 1) * pages)) ;;
+	same) all=$((nproc * pages)); echo $((all - (all + 255) / 256)) ;;
+	unique) echo 0 ;;
+	esac
+}
+
+one() {	# one WORKLOAD MIB NPROC MODE REP
+	w=$1 mib=$2 nproc=$3 mode=$4 rep=$5
+	tgt=$(target "$w" "$mib" "$nproc")
+	case $mode in
+	sync|sync-chunked)
+		knobs 20 100 none
+		start "$w" "$mib" "$nproc" ""
+		ranges=$(i=0; while [ $i -lt "$nproc" ]; do echo $tmp/range.$i; i=$((i + 1)); done)
+		chunk=; [ $mode = sync-chunked ] && chunk="-c 2048"
+		# shellcheck disable=SC2086
+		out=$(ksm-bench sync $chunk "bench$rep" $ranges) || return 1
+		sharing=$(cat $K/bench$rep/pages_sharing)
+		echo "bench$rep" > $K/control/remove_partition
+		;;
+	sync2-*)
+		knobs 20 100 none
+		nproc=4
+		start "$w" "$mib" 4 ""
+		tgt=$(($(target "$w" "$mib" 2) * 2))
+		out=$(ksm-bench sync2 "${mode#sync2-}" "bench${rep}a" $tmp/range.0 \
+			$tmp/range.1 -- "bench${rep}b" $tmp/range.2 $tmp/range.3) || return 1
+		sharing=$(($(cat $K/bench${rep}a/pages_sharing) + $(cat $K/bench${rep}b/pages_sharing)))
+		echo "bench${rep}a" > $K/control/remove_partition
+		echo "bench${rep}b" > $K/control/remove_partition
+		;;
+	ksmd-*)
+		case $mode in
+		ksmd-tuned) knobs 0 4096 none ;;
+		ksmd-default) knobs 20 100 none ;;
+		ksmd-scantime) knobs 20 100 scan-time ;;
+		esac
+		start "$w" "$mib" "$nproc" "-m madvise"
+		if [ "$w" = unique ]; then
+			# nothing to merge: time two full scans of everything
+			out=$(ksm-bench watch full_scans $(($(cat $K/full_scans) + 2)) 600) || return 1
+		else
+			out=$(ksm-bench watch pages_sharing "$tgt" 600) || return 1
+		fi
+		sharing=$(cat $K/pages_sharing)
+		echo 2 > $K/run
+		;;
+	esac
+	stop || return 1
+	result "{\"workload\":\"$w\",\"mib\":$mib,\"nproc\":$nproc,\"mode\":\"$mode\",\"rep\":$rep,\"target\":$tgt,\"pages_sharing\":$sharing,\"run\":$out}"
+}
+
+case $1 in
+global)
+	reps=$2
+	knobs 0 4096 none
+	echo 1 > $K/smart_scan
+	r=1
+	while [ "$r" -le "$reps" ]; do
+		speed=$($T/ksm_tests -P -s 64 -p 4096 2>&1 |
+			sed -n 's/.*Average speed: *\([0-9.]*\) MiB\/s.*/\1/p')
+		[ -n "$speed" ] || { echo "bench: ksm_tests -P failed" >&2; exit 1; }
+		result "{\"test\":\"ksm_tests -P -s 64 -p 4096\",\"rep\":$r,\"mib_per_s\":$speed}"
+		r=$((r + 1))
+	done
+	r=1
+	while [ "$r" -le "$reps" ]; do
+		knobs 0 4096 none
+		start clones 32 2 "-m madvise"
+		out=$(ksm-bench watch pages_sharing "$(target clones 32 2)" 600) || exit 1
+		echo 2 > $K/run
+		stop || exit 1
+		result "{\"test\":\"ksmd clones 2x32MiB tuned\",\"rep\":$r,\"run\":$out}"
+		r=$((r + 1))
+	done
+	result "$(ksm-bench counters 2000 | sed 's/"cmd":"counters"/"test":"counter reads"/')"
+	;;
+merge)
+	reps=$2 loads=$3 modes=$4
+	result "$(ksm-bench cow 16384)"
+	r=1
+	while [ "$r" -le "$reps" ]; do
+		for l in $loads; do
+			IFS=: read -r w mib nproc only <<EOF
+$l
+EOF
+			ms=$modes
+			[ -n "$only" ] && ms=$(echo "$only" | tr , ' ')
+			for m in $ms; do
+				one "$w" "$mib" "$nproc" "$m" "$r" || exit 1
+			done
+		done
+		r=$((r + 1))
+	done
+	;;
+profile-ksmd|profile-sync)
+	echo 0 > /proc/sys/kernel/kptr_restrict
+	echo -1 > /proc/sys/kernel/perf_event_paranoid
+	rec="perf record -q -e cpu-clock -a -o $tmp/perf.data"
+	if [ "$1" = profile-ksmd ]; then
+		knobs 0 4096 none
+		echo 1 > $K/smart_scan
+		$rec -- sh -c "for i in 1 2 3; do $T/ksm_tests -P -s 64 -p 4096; done" |
+			grep speed
+		comm=ksmd
+	else
+		knobs 20 100 none
+		start clones 64 2 ""
+		$rec -- ksm-bench sync prof $tmp/range.0 $tmp/range.1
+		comm=ksm-bench
+		stop
+	fi
+	echo "samples by command:"
+	perf report -i $tmp/perf.data --stdio --sort comm --percent-limit 1 \
+		2>/dev/null | grep -v '^#' | sed '/^$/d'
+	echo "samples of $comm by symbol (percent of all samples):"
+	perf report -i $tmp/perf.data --comm $comm --stdio --sort sym \
+		--percent-limit 0.4 2>/dev/null | grep -v '^#' | sed '/^$/d'
+	;;
+*)
+	echo "usage: bench.sh global REPS | merge REPS LOADS MODES | profile-ksmd | profile-sync" >&2
+	exit 2
+	;;
+esac

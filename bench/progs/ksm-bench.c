@@ -1,0 +1,381 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ksm-bench: the measuring half of make bench, run in the guest. Each
+ * command prints one JSON object on one line.
+ *
+ *   ksm-bench sync [-c KIB] PARTITION RANGEFILE...
+ *	create PARTITION (ksm_open with KSM_CREAT) and merge each range of
+ *	"PID START END" (as pagefill -o writes it) with ksm_merge(), one call
+ *	per range (or per KIB chunk of it), in order: wall time, the caller's
+ *	CPU time (the merge runs in its context) and pages merged. The pages
+ *	are merged when the call returns: its wall time is the time to 100 %.
+ *   ksm-bench sync2 parallel|serial PART RANGEFILE... -- PART RANGEFILE...
+ *	two partitions, each merged by a child process of its own, at the same
+ *	time or one after the other: wall time and the children's CPU time.
+ *   ksm-bench watch COUNTER TARGET TIMEOUT_S
+ *	start ksmd (run = 1), then poll the global COUNTER (pages_sharing, or
+ *	full_scans for memory with nothing to merge) until it reaches TARGET:
+ *	time to 50, 90 and 100 % of the way, and ksmd's CPU time over that
+ *	interval (/proc/PID/stat). Exit 1 on the timeout.
+ *   ksm-bench cow PAGES
+ *	the floor: the cost of one copy-on-write break after fork(), per page.
+ *   ksm-bench counters READS
+ *	the cost of reading the global counters a monitoring agent reads, per
+ *	read of all of them.
+ *
+ * Times are CLOCK_MONOTONIC; CPU times are from the kernel's accounting:
+ * getrusage() for the caller, /proc/PID/schedstat for ksmd.
+ */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <linux/ksm.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+
+#define KSM_DIR "/sys/kernel/mm/ksm/"
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static double cpu_self(void)
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_SELF, &ru);
+	return ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 +
+	       ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
+}
+
+static long read_counter(const char *name)
+{
+	char path[128], buf[64];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), KSM_DIR "%s", name);
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	return strtol(buf, NULL, 10);
+}
+
+/*
+ * ksmd's CPU time in seconds, or -1 when there is no ksmd: its run time in
+ * nanoseconds from /proc/PID/schedstat where the kernel has it, else utime +
+ * stime from /proc/PID/stat, in clock ticks.
+ */
+static double ksmd_cpu(void)
+{
+	static char dir[300];
+	char path[320], buf[512], *p;
+	unsigned long long ns;
+	unsigned long ut, st;
+	FILE *f;
+
+	if (!dir[0]) {
+		DIR *d = opendir("/proc");
+		struct dirent *e;
+
+		while (d && (e = readdir(d))) {
+			char comm[32] = "";
+
+			snprintf(path, sizeof(path), "/proc/%s/comm", e->d_name);
+			f = fopen(path, "r");
+			if (!f)
+				continue;
+			if (fgets(comm, sizeof(comm), f) && !strcmp(comm, "ksmd\n"))
+				snprintf(dir, sizeof(dir), "/proc/%s", e->d_name);
+			fclose(f);
+		}
+		if (d)
+			closedir(d);
+		if (!dir[0])
+			return -1;
+	}
+	snprintf(path, sizeof(path), "%s/schedstat", dir);
+	f = fopen(path, "r");
+	if (f) {
+		int n = fscanf(f, "%llu", &ns);
+
+		fclose(f);
+		if (n == 1)
+			return ns / 1e9;
+	}
+	snprintf(path, sizeof(path), "%s/stat", dir);
+	f = fopen(path, "r");
+	if (!f || !fgets(buf, sizeof(buf), f)) {
+		if (f)
+			fclose(f);
+		return -1;
+	}
+	fclose(f);
+	/* fields 14 and 15 (utime, stime) follow the ")" of the comm */
+	p = strrchr(buf, ')');
+	if (!p || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu",
+			 &ut, &st) != 2)
+		return -1;
+	return (double)(ut + st) / sysconf(_SC_CLK_TCK);
+}
+
+/*
+ * Merge each range of RANGEFILEs into PARTITION, in CHUNK-byte calls (0:
+ * one call a range). Returns the pages merged, or -1.
+ */
+static long merge_ranges(const char *part, char **files, int n,
+			 unsigned long chunk)
+{
+	long merged = 0, ret;
+	int fd, i;
+
+	fd = syscall(__NR_ksm_open, part, KSM_CREAT | KSM_SYNC | O_RDWR, 0600);
+	if (fd < 0) {
+		perror("ksm-bench: ksm_open");
+		return -1;
+	}
+	for (i = 0; i < n; i++) {
+		unsigned long start, end, at, len;
+		int pid;
+		FILE *f = fopen(files[i], "r");
+
+		if (!f || fscanf(f, "%d %lx %lx", &pid, &start, &end) != 3) {
+			fprintf(stderr, "ksm-bench: cannot read %s\n", files[i]);
+			if (f)
+				fclose(f);
+			merged = -1;
+			break;
+		}
+		fclose(f);
+		for (at = start; at < end && merged >= 0; at += len) {
+			len = chunk && chunk < end - at ? chunk : end - at;
+			ret = syscall(__NR_ksm_merge, fd, pid, at, len, 0);
+			if (ret < 0) {
+				perror("ksm-bench: ksm_merge");
+				merged = -1;
+			} else {
+				merged += ret;
+			}
+		}
+		if (merged < 0)
+			break;
+	}
+	close(fd);
+	return merged;
+}
+
+static int cmd_sync(int argc, char **argv)
+{
+	unsigned long chunk = 0;
+	double t0, c0, wall, cpu;
+	long merged;
+
+	if (argc >= 2 && !strcmp(argv[0], "-c")) {
+		chunk = strtoul(argv[1], NULL, 10) << 10;
+		argc -= 2;
+		argv += 2;
+	}
+	if (argc < 2)
+		return 2;
+	t0 = now();
+	c0 = cpu_self();
+	merged = merge_ranges(argv[0], argv + 1, argc - 1, chunk);
+	if (merged < 0)
+		return 1;
+	wall = now() - t0;
+	cpu = cpu_self() - c0;
+	printf("{\"cmd\":\"sync\",\"wall_s\":%.6f,\"cpu_s\":%.6f,\"merged_pages\":%ld}\n",
+	       wall, cpu, merged);
+	return 0;
+}
+
+/*
+ * Two partitions, each with its ranges: merged one after the other, or at
+ * the same time from two processes.
+ */
+static int cmd_sync2(int argc, char **argv)
+{
+	int parallel, sep, i, status, bad = 0;
+	struct rusage ru;
+	double t0, cpu;
+	pid_t pid[2];
+
+	if (argc < 5)
+		return 2;
+	parallel = !strcmp(argv[0], "parallel");
+	for (sep = 1; sep < argc && strcmp(argv[sep], "--"); sep++)
+		;
+	if (sep >= argc - 2 || sep < 3)
+		return 2;
+	t0 = now();
+	for (i = 0; i < 2; i++) {
+		char **files = i ? argv + sep + 2 : argv + 2;
+		int n = i ? argc - sep - 2 : sep - 2;
+		const char *part = i ? argv[sep + 1] : argv[1];
+
+		pid[i] = fork();
+		if (pid[i] == 0)
+			_exit(merge_ranges(part, files, n, 0) < 0);
+		if (pid[i] < 0)
+			return 1;
+		if (!parallel) {
+			waitpid(pid[i], &status, 0);
+			bad |= !WIFEXITED(status) || WEXITSTATUS(status);
+		}
+	}
+	if (parallel)
+		for (i = 0; i < 2; i++) {
+			waitpid(pid[i], &status, 0);
+			bad |= !WIFEXITED(status) || WEXITSTATUS(status);
+		}
+	getrusage(RUSAGE_CHILDREN, &ru);
+	cpu = ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 +
+	      ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
+	printf("{\"cmd\":\"sync2\",\"how\":\"%s\",\"wall_s\":%.6f,\"cpu_s\":%.6f}\n",
+	       argv[0], now() - t0, cpu);
+	return bad;
+}
+
+static int cmd_watch(int argc, char **argv)
+{
+	double t0, k0, t50 = -1, t90 = -1, t100 = -1, limit;
+	long target, from, value;
+	const char *counter;
+	int fd;
+
+	if (argc < 3)
+		return 2;
+	counter = argv[0];
+	target = strtol(argv[1], NULL, 10);
+	limit = strtod(argv[2], NULL);
+	from = value = read_counter(counter);
+	if (from < 0) {
+		fprintf(stderr, "ksm-bench: no counter %s\n", counter);
+		return 1;
+	}
+	k0 = ksmd_cpu();
+	t0 = now();
+	fd = open(KSM_DIR "run", O_WRONLY);
+	if (fd < 0 || write(fd, "1", 1) != 1) {
+		perror("ksm-bench: starting ksmd");
+		return 1;
+	}
+	close(fd);
+	while (now() - t0 < limit) {
+		double t = now() - t0;
+
+		value = read_counter(counter);
+		if (t50 < 0 && (value - from) * 2 >= target - from)
+			t50 = t;
+		if (t90 < 0 && (value - from) * 10 >= (target - from) * 9)
+			t90 = t;
+		if (value >= target) {
+			t100 = t;
+			break;
+		}
+		usleep(1000);
+	}
+	printf("{\"cmd\":\"watch\",\"counter\":\"%s\",\"target\":%ld,"
+	       "\"value\":%ld,\"t50_s\":%.4f,\"t90_s\":%.4f,\"t100_s\":%.4f,"
+	       "\"ksmd_cpu_s\":%.6f}\n", counter, target, value, t50, t90, t100,
+	       ksmd_cpu() - k0);
+	return t100 < 0;
+}
+
+static int cmd_cow(int argc, char **argv)
+{
+	size_t psize = sysconf(_SC_PAGESIZE), i, n;
+	int pipefd[2], status;
+	double per_page;
+	char *mem;
+	pid_t pid;
+
+	if (argc < 1)
+		return 2;
+	n = strtoul(argv[0], NULL, 10);
+	mem = mmap(NULL, n * psize, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (mem == MAP_FAILED || pipe(pipefd))
+		return 1;
+	for (i = 0; i < n; i++)
+		memset(mem + i * psize, (int)(i & 0xff) | 1, psize);
+	pid = fork();
+	if (pid == 0) {
+		double t0 = now();
+
+		for (i = 0; i < n; i++)
+			mem[i * psize] = 0;
+		per_page = (now() - t0) / n;
+		if (write(pipefd[1], &per_page, sizeof(per_page)) != sizeof(per_page))
+			_exit(1);
+		_exit(0);
+	}
+	if (pid < 0 || read(pipefd[0], &per_page, sizeof(per_page)) != sizeof(per_page))
+		return 1;
+	waitpid(pid, &status, 0);
+	printf("{\"cmd\":\"cow\",\"pages\":%zu,\"us_per_page\":%.3f}\n", n,
+	       per_page * 1e6);
+	return 0;
+}
+
+static int cmd_counters(int argc, char **argv)
+{
+	static const char *const names[] = {
+		"pages_shared", "pages_sharing", "pages_unshared",
+		"pages_volatile", "full_scans", "general_profit",
+		"ksm_zero_pages", "stable_node_chains", "stable_node_dups",
+	};
+	long reads, r;
+	unsigned int i;
+	double t0;
+
+	if (argc < 1)
+		return 2;
+	reads = strtol(argv[0], NULL, 10);
+	t0 = now();
+	for (r = 0; r < reads; r++)
+		for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+			if (read_counter(names[i]) < 0 && strcmp(names[i], "general_profit"))
+				return 1;
+	printf("{\"cmd\":\"counters\",\"reads\":%ld,\"us_per_read_of_all\":%.3f}\n",
+	       reads, (now() - t0) / reads * 1e6);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	int ret = 2;
+
+	if (argc >= 2 && !strcmp(argv[1], "sync"))
+		ret = cmd_sync(argc - 2, argv + 2);
+	else if (argc >= 2 && !strcmp(argv[1], "sync2"))
+		ret = cmd_sync2(argc - 2, argv + 2);
+	else if (argc >= 2 && !strcmp(argv[1], "watch"))
+		ret = cmd_watch(argc - 2, argv + 2);
+	else if (argc >= 2 && !strcmp(argv[1], "cow"))
+		ret = cmd_cow(argc - 2, argv + 2);
+	else if (argc >= 2 && !strcmp(argv[1], "counters"))
+		ret = cmd_counters(argc - 2, argv + 2);
+	if (ret == 2)
+		fprintf(stderr, "usage: ksm-bench sync [-c KIB] PARTITION RANGEFILE... |\n"
+			"       sync2 parallel|serial PART RANGEFILE... -- PART RANGEFILE... |\n"
+			"       watch COUNTER TARGET TIMEOUT_S | cow PAGES | counters READS\n");
+	return ret;
+}
