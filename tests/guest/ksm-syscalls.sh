@@ -13,6 +13,11 @@ tap_case "KSM slab caches are counted exactly" 30 sh -c '
 		[ -r /sys/kernel/slab/$c/objects ] &&
 		[ "$(cat /sys/kernel/slab/$c/aliases)" = 0 ] || exit 1
 	done'
+# Swap on compressed RAM, for the case of KSM pages in the swap cache
+tap_case "swap on /dev/zram0" 30 sh -c '
+	echo 64M > /sys/block/zram0/disksize &&
+	mkswap /dev/zram0 >/dev/null && swapon /dev/zram0 &&
+	[ "$(grep -c zram0 /proc/swaps)" = 1 ]'
 tap_kselftest ksm_syscall_tests 1200 /usr/lib/sksm/selftests/ksm_syscall_tests
 tap_case "docs/examples/ksm-syscalls.c as root" 120 ksm-syscalls
 tap_case "docs/examples/ksm-syscalls.c as an unprivileged user" 120 \
