@@ -7,6 +7,8 @@
 #                  on the debug kernel
 #   make bench     synchronous merge against ksmd, and global KSM against the
 #                  kernel without the series (BENCH_ARGS=--quick, --profile)
+#   make stress    tests/progs/ksm-stress on the debug kernel for DURATION
+#                  seconds (default 600; make test runs it for 60)
 #   make patches   regenerate patches/ from the kernel tree (build/linux)
 #   make lib tools libsksm and ksmctl for this host (build/host/)
 #   make install   libsksm and ksmctl (PREFIX=/usr/local, DESTDIR=)
@@ -47,12 +49,12 @@ GUEST_SKSM_FLAGS := CFLAGS=-O2 EXTRA_CFLAGS="-isystem $(HDR)/include"
 
 .PHONY: all setup tree kernel-fast kernel-debug headers guest initramfs \
 	test test-build demo demo-build patches checkpatch clean distclean help \
-	kernel-noksm kernel-base lib tools install bench bench-build FORCE
+	kernel-noksm kernel-base lib tools install bench bench-build stress FORCE
 
 all: kernel-fast kernel-debug initramfs lib tools
 
 help:
-	@sed -n '3,15s/^# \{0,1\}//p' Makefile
+	@sed -n '3,17s/^# \{0,1\}//p' Makefile
 
 setup:
 	@scripts/setup-host
@@ -91,7 +93,7 @@ $(GUEST)/selftests/%: $(SELFTESTS_MM)/%.c $(SELFTESTS_MM)/vm_util.c \
 	@$(MAKE) -s -C $(SELFTESTS_MM) OUTPUT=$(GUEST)/selftests \
 		KHDR_INCLUDES="-isystem $(HDR)/include" USERLDFLAGS=-static $@
 
-$(GUEST)/bin/%: tests/progs/%.c $(HDR_STAMP)
+$(GUEST)/bin/%: tests/progs/%.c tests/progs/ksm-guest.h $(HDR_STAMP)
 	@echo "  CC      $*"
 	@mkdir -p $(@D)
 	@$(CC) $(GUEST_CFLAGS) -o $@ $< $(PROG_LDLIBS_$*)
@@ -156,6 +158,17 @@ demo:
 	@scripts/setup-host
 	@$(MAKE) --no-print-directory demo-build
 	@scripts/vm-run --no-build -- sh /usr/share/sksm/demo.sh
+
+# Longer runs of the stress program that make test runs for 60 s
+DURATION ?= 600
+STRESS_ARGS ?= -w 4 -p 2
+
+stress:
+	@scripts/setup-host
+	@$(MAKE) --no-print-directory test-build
+	@scripts/vm-run --debug --no-build --timeout $$(($(DURATION) + 300)) \
+		--log-dir $(BUILD)/test-logs/stress -- \
+		ksm-stress -d $(DURATION) $(STRESS_ARGS)
 
 bench-build: kernel-fast kernel-base initramfs
 

@@ -1,0 +1,103 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Helpers of the guest programs that drive KSM partitions at random
+ * (ksm-stress, ksm-fuzz): small file I/O, and the state that every run
+ * must leave as it found it.
+ */
+#ifndef KSM_GUEST_H
+#define KSM_GUEST_H
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define KSM		"/sys/kernel/mm/ksm"
+
+/* Write @val to @path: 0, or -1 with errno set */
+static inline int write_file(const char *path, const char *val)
+{
+	int fd = open(path, O_WRONLY), ret = 0;
+
+	if (fd < 0)
+		return -1;
+	if (write(fd, val, strlen(val)) < 0)
+		ret = -1;
+	close(fd);
+	return ret;
+}
+
+/* The number in @path, or -1 */
+static inline long read_long(const char *path)
+{
+	char buf[64] = "";
+	long val = -1;
+	int fd = open(path, O_RDONLY);
+
+	if (fd < 0)
+		return -1;
+	if (read(fd, buf, sizeof(buf) - 1) > 0)
+		val = strtol(buf, NULL, 10);
+	close(fd);
+	return val;
+}
+
+/* What a run must give back: global KSM counters and KSM slab objects */
+static const char * const baseline_files[] = {
+	KSM "/pages_shared", KSM "/pages_sharing", KSM "/pages_unshared",
+	KSM "/ksm_zero_pages", KSM "/stable_node_chains",
+	KSM "/stable_node_dups",
+	"/sys/kernel/slab/ksm_partition/objects",
+	"/sys/kernel/slab/ksm_member/objects",
+	"/sys/kernel/slab/ksm_rmap_item/objects",
+	"/sys/kernel/slab/ksm_stable_node/objects",
+};
+#define NR_BASELINE	(sizeof(baseline_files) / sizeof(baseline_files[0]))
+
+static inline void baseline(long *v)
+{
+	static const char * const caches[] = {
+		"ksm_partition", "ksm_member", "ksm_rmap_item",
+		"ksm_stable_node",
+	};
+	char path[128];
+	unsigned int i;
+
+	for (i = 0; i < 4; i++) {
+		snprintf(path, sizeof(path), "/sys/kernel/slab/%s/shrink",
+			 caches[i]);
+		write_file(path, "1");
+	}
+	for (i = 0; i < NR_BASELINE; i++)
+		v[i] = read_long(baseline_files[i]);
+}
+
+/*
+ * Wait up to 30 s (stable nodes of exiting members are reaped a second or
+ * so after them) for the state to come back to @before; report what did
+ * not on stderr, as @prog. Returns 0 when everything came back.
+ */
+static inline int back_to_baseline(const char *prog, const long *before)
+{
+	long after[NR_BASELINE];
+	int tries, failed = 0;
+	unsigned int i;
+
+	for (tries = 0; tries < 30; tries++) {
+		baseline(after);
+		if (!memcmp(before, after, sizeof(after)))
+			return 0;
+		sleep(1);
+	}
+	for (i = 0; i < NR_BASELINE; i++)
+		if (before[i] != after[i]) {
+			fprintf(stderr, "%s: %s is %ld after the run, %ld "
+				"before\n", prog, baseline_files[i], after[i],
+				before[i]);
+			failed = 1;
+		}
+	return failed;
+}
+
+#endif /* KSM_GUEST_H */
