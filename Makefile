@@ -119,10 +119,19 @@ guest: $(MM_SELFTEST_BINS) $(PROG_BINS) $(GUEST_KSMCTL)
 INITRAMFS_INPUTS := $(wildcard scripts/guest/* tests/guest/* bench/guest/*) \
 	scripts/mkcpio
 
+# Debian's trinity (dynamically linked), with its libraries, for the fuzz
+# suite; scripts/setup-host installs it.
+TRINITY := /usr/bin/trinity
+$(GUEST)/trinity-root: $(TRINITY) scripts/guest-dynamic
+	@echo "  DYNAMIC $(TRINITY)"
+	@scripts/guest-dynamic $@ $(TRINITY) >/dev/null
+	@touch $@
+
 $(BUILD)/initramfs.cpio: $(MM_SELFTEST_BINS) $(PROG_BINS) $(GUEST_KSMCTL) \
-		$(INITRAMFS_INPUTS)
+		$(INITRAMFS_INPUTS) $(GUEST)/trinity-root
 	@echo "  CPIO    $@"
 	@scripts/mkcpio --base $@ \
+		$(GUEST)/trinity-root:/ \
 		$(GUEST)/bin:/usr/bin \
 		$(foreach t,$(MM_SELFTEST_BINS),$(t):/usr/lib/sksm/selftests/$(notdir $(t))) \
 		tests/guest:/usr/share/sksm/tests \
