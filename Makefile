@@ -9,6 +9,8 @@
 #                  kernel without the series (BENCH_ARGS=--quick, --profile)
 #   make stress    tests/progs/ksm-stress on the debug kernel for DURATION
 #                  seconds (default 600; make test runs it for 60)
+#   make fuzz      tests/progs/ksm-fuzz on the debug kernel, CALLS calls
+#                  (default 1000000; make test makes 100000), SEED to replay
 #   make patches   regenerate patches/ from the kernel tree (build/linux)
 #   make lib tools libsksm and ksmctl for this host (build/host/)
 #   make install   libsksm and ksmctl (PREFIX=/usr/local, DESTDIR=)
@@ -49,12 +51,12 @@ GUEST_SKSM_FLAGS := CFLAGS=-O2 EXTRA_CFLAGS="-isystem $(HDR)/include"
 
 .PHONY: all setup tree kernel-fast kernel-debug headers guest initramfs \
 	test test-build demo demo-build patches checkpatch clean distclean help \
-	kernel-noksm kernel-base lib tools install bench bench-build stress FORCE
+	kernel-noksm kernel-base lib tools install bench bench-build stress fuzz FORCE
 
 all: kernel-fast kernel-debug initramfs lib tools
 
 help:
-	@sed -n '3,17s/^# \{0,1\}//p' Makefile
+	@sed -n '3,19s/^# \{0,1\}//p' Makefile
 
 setup:
 	@scripts/setup-host
@@ -178,6 +180,17 @@ stress:
 	@scripts/vm-run --debug --no-build --timeout $$(($(DURATION) + 300)) \
 		--log-dir $(BUILD)/test-logs/stress -- \
 		ksm-stress -d $(DURATION) $(STRESS_ARGS)
+
+# Longer runs of the fuzzer; SEED=N replays a run that failed
+CALLS ?= 1000000
+SEED ?=
+
+fuzz:
+	@scripts/setup-host
+	@$(MAKE) --no-print-directory test-build
+	@scripts/vm-run --debug --no-build --timeout $$(($(CALLS) / 100 + 600)) \
+		--log-dir $(BUILD)/test-logs/fuzz -- \
+		ksm-fuzz -n $(CALLS) -j 3 $(if $(SEED),-s $(SEED))
 
 bench-build: kernel-fast kernel-base initramfs
 
