@@ -38,10 +38,13 @@ MM_SELFTEST_BINS := $(addprefix $(GUEST)/selftests/,$(MM_SELFTESTS))
 
 # Our guest helper programs: tests/progs/NAME.c -> /usr/bin/NAME, and the
 # examples of docs/examples/NAME.c, which the tests run too.
-PROGS := $(patsubst tests/progs/%.c,%,$(wildcard tests/progs/*.c))
+# ksm-compat32 is a 32-bit x86 program: the calls through the ia32 entry.
+PROGS32 := ksm-compat32
+PROGS := $(filter-out $(PROGS32),$(patsubst tests/progs/%.c,%,$(wildcard tests/progs/*.c)))
 BENCH_PROGS := $(patsubst bench/progs/%.c,%,$(wildcard bench/progs/*.c))
 EXAMPLES := $(patsubst docs/examples/%.c,%,$(wildcard docs/examples/*.c))
-PROG_BINS := $(addprefix $(GUEST)/bin/,$(PROGS) $(EXAMPLES) $(BENCH_PROGS))
+PROG_BINS := $(addprefix $(GUEST)/bin/,$(PROGS) $(PROGS32) $(EXAMPLES) \
+	$(BENCH_PROGS))
 # Libraries some of them link with (static: the guest has nothing else)
 PROG_LDLIBS_json-get := -ljson-c
 
@@ -99,6 +102,11 @@ $(GUEST)/bin/%: tests/progs/%.c tests/progs/ksm-guest.h $(HDR_STAMP)
 	@echo "  CC      $*"
 	@mkdir -p $(@D)
 	@$(CC) $(GUEST_CFLAGS) -o $@ $< $(PROG_LDLIBS_$*)
+
+$(addprefix $(GUEST)/bin/,$(PROGS32)): $(GUEST)/bin/%: tests/progs/%.c $(HDR_STAMP)
+	@echo "  CC      $* (i386)"
+	@mkdir -p $(@D)
+	@$(CC) -m32 $(GUEST_CFLAGS) -Werror -o $@ $<
 
 $(GUEST)/bin/%: bench/progs/%.c $(HDR_STAMP)
 	@echo "  CC      $*"

@@ -4,6 +4,7 @@
 # KSM partition system calls: the series' kselftest ksm_syscall_tests, each
 # of its tests a case, and the C example of docs/examples, as root and as
 # an unprivileged user.
+# arches: x86_64 arm64
 . /usr/share/sksm/tests/tap.sh
 
 # The kselftest counts live objects of the KSM slab caches; it can only do
@@ -22,4 +23,9 @@ tap_kselftest ksm_syscall_tests 1200 /usr/lib/sksm/selftests/ksm_syscall_tests
 tap_case "docs/examples/ksm-syscalls.c as root" 120 ksm-syscalls
 tap_case "docs/examples/ksm-syscalls.c as an unprivileged user" 120 \
 	su sksm -s /bin/sh -c ksm-syscalls
+# The same calls from a 32-bit x86 program, through the ia32 entry
+if [ "$(uname -m)" = x86_64 ]; then
+	tap_case "32-bit x86 program merges through the ia32 entry" 120 \
+		ksm-compat32
+fi
 tap_done
