@@ -54,7 +54,8 @@ GUEST_SKSM_FLAGS := CFLAGS=-O2 EXTRA_CFLAGS="-isystem $(HDR)/include"
 
 .PHONY: all setup tree kernel-fast kernel-debug headers guest initramfs \
 	test test-build demo demo-build patches checkpatch clean distclean help \
-	kernel-noksm kernel-base lib tools install bench bench-build stress fuzz FORCE
+	kernel-noksm kernel-base lib tools install bench bench-build stress fuzz \
+	kernel-arm64-fast kernel-arm64-debug initramfs-arm64 test-build-arm64 FORCE
 
 all: kernel-fast kernel-debug initramfs lib tools
 
@@ -150,6 +151,61 @@ $(BUILD)/initramfs.cpio: $(MM_SELFTEST_BINS) $(PROG_BINS) $(GUEST_KSMCTL) \
 
 initramfs: $(BUILD)/initramfs.cpio
 
+# --- arm64 guests -------------------------------------------------------------
+
+# The system call and partition suites also run on an arm64 kernel under
+# qemu-system-aarch64 (scripts/vm-run --arch arm64): Debian's arm64 busybox
+# and the guest programs those suites need, built static with Debian's cross
+# compiler, in an initramfs of the same layout.
+A64 := $(BUILD)/arm64
+A64_HDR := $(A64)/headers
+A64_HDR_STAMP := $(A64_HDR)/.stamp
+A64_GUEST := $(A64)/guest
+A64_CC := aarch64-linux-gnu-gcc
+A64_SELFTEST_BINS := $(addprefix $(A64_GUEST)/selftests/,ksm_partition_tests \
+	ksm_syscall_tests)
+A64_PROG_BINS := $(A64_GUEST)/bin/ksm-syscalls
+A64_BUSYBOX := $(A64)/busybox
+
+$(A64_HDR_STAMP): $(SERIES_STAMP)
+	@echo "  HEADERS $(A64_HDR)"
+	@$(MAKE) -s -C $(SRC) O=$(A64_HDR) ARCH=arm64 headers_install \
+		INSTALL_HDR_PATH=$(A64_HDR) >/dev/null
+	@touch $@
+
+$(A64_GUEST)/selftests/%: $(SELFTESTS_MM)/%.c $(SELFTESTS_MM)/vm_util.c \
+		$(SELFTESTS_MM)/thp_settings.c $(A64_HDR_STAMP)
+	@echo "  SELFTEST $* (arm64)"
+	@mkdir -p $(@D)
+	@$(MAKE) -s -C $(SELFTESTS_MM) OUTPUT=$(A64_GUEST)/selftests \
+		ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu- \
+		KHDR_INCLUDES="-isystem $(A64_HDR)/include" USERLDFLAGS=-static $@
+
+$(A64_GUEST)/bin/%: docs/examples/%.c $(A64_HDR_STAMP)
+	@echo "  CC      $* (arm64)"
+	@mkdir -p $(@D)
+	@$(A64_CC) -O2 -Wall -Wextra -Wno-unused-parameter -Werror -static \
+		-isystem $(A64_HDR)/include -o $@ $<
+
+$(A64_BUSYBOX): scripts/fetch-busybox
+	@echo "  FETCH   busybox-static:arm64"
+	@scripts/fetch-busybox arm64 $@
+
+$(A64)/initramfs.cpio: $(A64_SELFTEST_BINS) $(A64_PROG_BINS) $(A64_BUSYBOX) \
+		$(INITRAMFS_INPUTS)
+	@echo "  CPIO    $@"
+	@scripts/mkcpio --base --busybox $(A64_BUSYBOX) $@ \
+		$(A64_GUEST)/bin:/usr/bin \
+		$(foreach t,$(A64_SELFTEST_BINS),$(t):/usr/lib/sksm/selftests/$(notdir $(t))) \
+		tests/guest:/usr/share/sksm/tests
+
+initramfs-arm64: $(A64)/initramfs.cpio
+
+kernel-arm64-fast kernel-arm64-debug: kernel-arm64-%: $(SERIES_STAMP)
+	@scripts/build-kernel arm64-$*
+
+test-build-arm64: kernel-arm64-debug initramfs-arm64
+
 # --- libsksm and ksmctl on this host ------------------------------------------
 
 lib:
@@ -164,7 +220,11 @@ install: lib tools
 
 # --- the two commands --------------------------------------------------------
 
-test-build: kernel-debug kernel-noksm initramfs
+# The arm64 suites run when Debian's cross compiler is there (setup-host
+# installs it): make test parses this after setup-host has run.
+HAVE_ARM64_CC := $(shell command -v $(A64_CC) 2>/dev/null)
+
+test-build: kernel-debug kernel-noksm initramfs $(if $(HAVE_ARM64_CC),test-build-arm64)
 
 test:
 	@scripts/setup-host
@@ -217,7 +277,8 @@ checkpatch:
 
 clean:
 	rm -rf $(BUILD)/kernel-fast $(BUILD)/kernel-debug $(BUILD)/kernel-noksm \
-		$(BUILD)/kernel-base \
+		$(BUILD)/kernel-base $(BUILD)/kernel-arm64-fast \
+		$(BUILD)/kernel-arm64-debug $(A64) \
 		$(HDR) $(GUEST) $(HOST) \
 		$(BUILD)/initramfs.cpio $(BUILD)/vm-runs $(BUILD)/test-logs
 

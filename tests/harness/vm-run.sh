@@ -5,7 +5,8 @@
 # up, the exit status comes from the guest command, and a panic or a console
 # report gives 255 however the command ended. The WARNING, BUG and KASAN
 # reports are real ones, provoked through LKDTM (CONFIG_LKDTM in
-# configs/debug.config).
+# configs/debug.config). The same for the arm64 debug kernel (--arch arm64)
+# when the cross compiler is installed.
 top=$(cd "$(dirname "$0")/../.." && pwd)
 vm() { "$top/scripts/vm-run" --debug --no-build --timeout 300 "$@" >/dev/null 2>&1; }
 n=0 failed=0
@@ -37,5 +38,20 @@ check "a kernel WARNING gives 255 though the command exited 0" 255 $?
 vm -- sh -c 'echo READ_AFTER_FREE > /sys/kernel/debug/provoke-crash/DIRECT; exit 0'
 check "a KASAN report gives 255 though the command exited 0" 255 $?
 vm --timeout 20 -- sleep 1000; check "a guest that outlives --timeout gives 255" 255 $?
+if command -v aarch64-linux-gnu-gcc >/dev/null; then
+	vm --arch arm64 -- sh -c 'exit 7'
+	check "arm64: guest exit status 7 comes back" 7 $?
+	out=$("$top/scripts/vm-run" --arch arm64 --debug --no-build --smp 2 \
+		-- sh -c 'uname -m; nproc' 2>/dev/null)
+	check "arm64: an aarch64 guest brings up both vCPUs of --smp 2" \
+		"aarch64|2" "$(echo "$out" | paste -sd'|')"
+	vm --arch arm64 -- sh -c 'echo c > /proc/sysrq-trigger'
+	check "arm64: a kernel panic gives 255" 255 $?
+	vm --arch arm64 -- sh -c \
+		'echo WARNING > /sys/kernel/debug/provoke-crash/DIRECT; exit 0'
+	check "arm64: a kernel WARNING gives 255 though the command exited 0" 255 $?
+	vm --arch arm64 --timeout 20 -- sleep 1000
+	check "arm64: a guest that outlives --timeout gives 255" 255 $?
+fi
 echo "1..$n"
 [ "$failed" = 0 ]
