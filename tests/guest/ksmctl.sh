@@ -135,6 +135,8 @@ case_create_list_stat() {
 	run 1 $KSMCTL create t1 --exclusive
 	says 'create: partition "t1": File exists'
 	run 0 $KSMCTL create t2 --mode 0640 --exclusive
+	run 0 $KSMCTL create t2 --mode 0600	# exists: its mode stays
+	says 'warning: --mode ignored: partition "t2" exists and keeps its mode'
 	run 0 $KSMCTL list
 	says '^t1$'
 	says '^t2$'

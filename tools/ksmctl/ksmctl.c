@@ -7,6 +7,7 @@
 #include <getopt.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,6 +34,7 @@ enum {
 	OPT_PID = 1 << 3,
 	OPT_RANGE = 1 << 4,
 	OPT_ALL = 1 << 5,
+	OPT_PROMETHEUS = 1 << 6,
 };
 
 static const struct option long_options[] = {
@@ -42,6 +44,7 @@ static const struct option long_options[] = {
 	{ "pid", required_argument, NULL, 'p' },
 	{ "range", required_argument, NULL, 'r' },
 	{ "all", no_argument, NULL, 'a' },
+	{ "prometheus", no_argument, NULL, 'P' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -50,6 +53,7 @@ static const struct option long_options[] = {
 /* The option bit of each long option above, in that order */
 static const unsigned int option_bits[] = {
 	OPT_MODE, OPT_EXCLUSIVE, OPT_JSON, OPT_PID, OPT_RANGE, OPT_ALL,
+	OPT_PROMETHEUS,
 };
 
 struct args {
@@ -77,7 +81,7 @@ static void usage(FILE *f)
 	      " ksmctl create NAME [--mode MODE] [--exclusive]\n"
 	      " ksmctl remove NAME\n"
 	      " ksmctl list [--json]\n"
-	      " ksmctl stat [NAME] [--json]\n"
+	      " ksmctl stat [NAME] [--json | --prometheus]\n"
 	      " ksmctl merge NAME --pid PID (--range START-END | --all) [--json]\n"
 	      " ksmctl unmerge NAME --pid PID (--range START-END | --all) [--json]\n"
 	      " ksmctl status --pid PID [--json]\n"
@@ -93,6 +97,7 @@ static void usage(FILE *f)
 	      " -a, --all                every KSM-compatible mapping of the process\n"
 	      "                          (unmerge: all its memory, and it leaves)\n"
 	      " -j, --json               one JSON object on stdout, no progress\n"
+	      " -P, --prometheus         stat: the node_exporter textfile format\n"
 	      " -h, --help               display this help\n"
 	      " -V, --version            display version\n"
 	      "\n"
@@ -251,17 +256,24 @@ static int cmd_create(const struct args *a)
 {
 	mode_t mode = a->given & OPT_MODE ? a->mode : 0600;
 	struct sksm_partition *p;
+	int existed = 0;
 
 	p = sksm_open(a->name, SKSM_RDONLY | SKSM_CREAT | SKSM_EXCL, mode);
 	/* Without --exclusive an existing partition is success */
-	if (!p && errno == EEXIST && !(a->given & OPT_EXCLUSIVE))
+	if (!p && errno == EEXIST && !(a->given & OPT_EXCLUSIVE)) {
 		p = sksm_open(a->name, SKSM_RDONLY, 0);
+		existed = 1;
+	}
 	if (!p)
 		return fail(a, SKSM_OP_OPEN, errno, "partition \"%s\"",
 			    a->name);
 	if ((a->given & OPT_MODE) && sksm_backend(p) == SKSM_BACKEND_SYSFS)
 		fprintf(stderr, "ksmctl: create: warning: --mode ignored: the "
 			"sysfs interface has no modes (root only)\n");
+	else if ((a->given & OPT_MODE) && existed)
+		fprintf(stderr, "ksmctl: create: warning: --mode ignored: "
+			"partition \"%s\" exists and keeps its mode\n",
+			a->name);
 	sksm_close(p);
 	return EXIT_SUCCESS;
 }
@@ -299,6 +311,96 @@ static int cmd_list(const struct args *a)
 	return EXIT_SUCCESS;
 }
 
+/*
+ * The partitions' counters for node_exporter's textfile collector: named
+ * as its ksmd collector names the global ones (node_ksmd_pages_shared),
+ * with "partition" between, and a partition label.
+ */
+static const struct {
+	const char *name, *type, *help;
+	size_t offset;
+	int is_signed;
+	double scale;
+} prom_metrics[] = {
+#define M(name, type, field, help, sgn, scale) \
+	{ name, type, help, offsetof(struct sksm_stats, field), sgn, scale }
+	M("members", "gauge", members, "Processes in the partition.", 0, 1),
+	M("pages_shared", "gauge", pages_shared,
+	  "KSM pages of the partition.", 0, 1),
+	M("pages_sharing", "gauge", pages_sharing,
+	  "Pages of the partition's members mapped onto its KSM pages.", 0, 1),
+	M("pages_unshared", "gauge", pages_unshared,
+	  "Pages indexed but not merged.", 0, 1),
+	M("pages_scanned_total", "counter", pages_scanned,
+	  "Pages looked at by merges.", 0, 1),
+	M("pages_skipped_total", "counter", pages_skipped,
+	  "Pages merges could not look at.", 0, 1),
+	M("zero_pages", "gauge", ksm_zero_pages,
+	  "Pages merged onto the zero page.", 0, 1),
+	M("merge_seconds_total", "counter", merge_time_ns,
+	  "Time spent merging and unmerging.", 0, 1e-9),
+	M("profit_bytes", "gauge", general_profit,
+	  "Memory saved, less KSM's own metadata.", 1, 1),
+#undef M
+};
+
+static void prom_escape(const char *s)
+{
+	for (; *s; s++) {
+		if (*s == '\\' || *s == '"')
+			putchar('\\');
+		putchar(*s);
+	}
+}
+
+static int stat_prometheus(const struct args *a)
+{
+	struct sksm_stats *st = NULL, *grown;
+	char **names;
+	size_t m;
+	int n, i, k = 0;
+
+	n = sksm_list(&names);
+	if (n < 0)
+		return fail(a, SKSM_OP_LIST, errno, "listing partitions");
+	for (i = 0; i < n; i++) {
+		if (a->name && strcmp(a->name, names[i]))
+			continue;
+		grown = realloc(st, (k + 1) * sizeof(*st));
+		if (!grown)
+			break;
+		st = grown;
+		if (sksm_stat_name(names[i], &st[k]) == 0)
+			k++;
+	}
+	sksm_list_free(names);
+	if (a->name && !k) {
+		free(st);
+		return fail(a, SKSM_OP_STAT, ENOENT, "partition \"%s\"",
+			    a->name);
+	}
+	for (m = 0; m < sizeof(prom_metrics) / sizeof(prom_metrics[0]); m++) {
+		printf("# HELP node_ksmd_partition_%s %s\n"
+		       "# TYPE node_ksmd_partition_%s %s\n",
+		       prom_metrics[m].name, prom_metrics[m].help,
+		       prom_metrics[m].name, prom_metrics[m].type);
+		for (i = 0; i < k; i++) {
+			const char *f = (const char *)&st[i] +
+					prom_metrics[m].offset;
+			double v = prom_metrics[m].is_signed ?
+				   (double)*(const int64_t *)f :
+				   (double)*(const uint64_t *)f;
+
+			printf("node_ksmd_partition_%s{partition=\"",
+			       prom_metrics[m].name);
+			prom_escape(st[i].name);
+			printf("\"} %.17g\n", v * prom_metrics[m].scale);
+		}
+	}
+	free(st);
+	return EXIT_SUCCESS;
+}
+
 static int cmd_stat(const struct args *a)
 {
 	struct json j = { 0 }, *jp = a->given & OPT_JSON ? &j : NULL;
@@ -308,6 +410,8 @@ static int cmd_stat(const struct args *a)
 	char **names;
 	int n, i, ret = EXIT_SUCCESS;
 
+	if (a->given & OPT_PROMETHEUS)
+		return stat_prometheus(a);
 	if (a->name) {
 		if (sksm_stat_name(a->name, &st))
 			return fail(a, SKSM_OP_STAT, errno, "partition \"%s\"",
@@ -532,7 +636,7 @@ static const struct command commands[] = {
 	{ "create", cmd_create, OPT_MODE | OPT_EXCLUSIVE, 1, 1 },
 	{ "remove", cmd_remove, 0, 1, 1 },
 	{ "list", cmd_list, OPT_JSON, 0, 0 },
-	{ "stat", cmd_stat, OPT_JSON, 0, 1 },
+	{ "stat", cmd_stat, OPT_JSON | OPT_PROMETHEUS, 0, 1 },
 	{ "merge", cmd_merge, OPT_PID | OPT_RANGE | OPT_ALL | OPT_JSON, 1, 1 },
 	{ "unmerge", cmd_unmerge, OPT_PID | OPT_RANGE | OPT_ALL | OPT_JSON,
 	  1, 1 },
@@ -554,7 +658,7 @@ static int parse_args(const struct command *c, int argc, char **argv,
 
 	opterr = 0;	/* our own messages, naming the command */
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, ":m:xjp:r:ahV", long_options,
+	while ((opt = getopt_long(argc, argv, ":m:xjp:r:aPhV", long_options,
 				  NULL)) != -1) {
 		for (i = 0; long_options[i].name; i++)
 			if (long_options[i].val == opt)
@@ -574,7 +678,7 @@ static int parse_args(const struct command *c, int argc, char **argv,
 				return usage_error(a->cmd, "bad range '%s': "
 						   "START-END in hex expected", optarg);
 			break;
-		case 'x': case 'j': case 'a':
+		case 'x': case 'j': case 'a': case 'P':
 			break;
 		case 'h':
 			usage(stdout);
@@ -604,6 +708,8 @@ static int parse_args(const struct command *c, int argc, char **argv,
 				   argv[c->name_max]);
 	a->name = argc ? argv[0] : NULL;
 
+	if ((a->given & OPT_JSON) && (a->given & OPT_PROMETHEUS))
+		return usage_error(a->cmd, "give one of --json and --prometheus");
 	if ((c->options & OPT_PID) && !(a->given & OPT_PID))
 		return usage_error(a->cmd, "--pid PID is required");
 	if ((c->options & OPT_ALL) &&
