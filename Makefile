@@ -12,8 +12,8 @@
 #   make fuzz      tests/progs/ksm-fuzz on the debug kernel, CALLS calls
 #                  (default 1000000; make test makes 100000), SEED to replay
 #   make patches   regenerate patches/ from the kernel tree (build/linux)
-#   make lib tools libsksm and ksmctl for this host (build/host/)
-#   make install   libsksm and ksmctl (PREFIX=/usr/local, DESTDIR=)
+#   make lib tools libsksm, ksmctl and sksmd for this host (build/host/)
+#   make install   libsksm, ksmctl and sksmd (PREFIX=/usr/local, DESTDIR=)
 #
 # See README.md. Everything built goes to build/ (BUILD=... to move it).
 
@@ -48,7 +48,7 @@ PROG_BINS := $(addprefix $(GUEST)/bin/,$(PROGS) $(PROGS32) $(EXAMPLES) \
 # Libraries some of them link with (static: the guest has nothing else)
 PROG_LDLIBS_json-get := -ljson-c
 
-# ksmctl for the guest: static, with a static libsksm of its own
+# ksmctl and sksmd for the guest: static, with a static libsksm of its own
 GUEST_KSMCTL := $(GUEST)/bin/ksmctl
 GUEST_SKSM_FLAGS := CFLAGS=-O2 EXTRA_CFLAGS="-isystem $(HDR)/include"
 
@@ -128,7 +128,7 @@ $(GUEST_KSMCTL): $(HDR_STAMP) FORCE
 guest: $(MM_SELFTEST_BINS) $(PROG_BINS) $(GUEST_KSMCTL)
 
 INITRAMFS_INPUTS := $(wildcard scripts/guest/* tests/guest/* bench/guest/*) \
-	scripts/mkcpio
+	scripts/mkcpio tools/sksmd/sksmd.conf.example
 
 # Debian's trinity (dynamically linked), with its libraries, for the fuzz
 # suite; scripts/setup-host installs it.
@@ -147,7 +147,8 @@ $(BUILD)/initramfs.cpio: $(MM_SELFTEST_BINS) $(PROG_BINS) $(GUEST_KSMCTL) \
 		$(foreach t,$(MM_SELFTEST_BINS),$(t):/usr/lib/sksm/selftests/$(notdir $(t))) \
 		tests/guest:/usr/share/sksm/tests \
 		bench/guest:/usr/share/sksm/bench \
-		scripts/guest/demo.sh:/usr/share/sksm/demo.sh
+		scripts/guest/demo.sh:/usr/share/sksm/demo.sh \
+		tools/sksmd/sksmd.conf.example:/usr/share/sksm/sksmd.conf.example
 
 initramfs: $(BUILD)/initramfs.cpio
 
@@ -211,8 +212,10 @@ test-build-arm64: kernel-arm64-debug initramfs-arm64
 lib:
 	@$(MAKE) -s -C lib OUT=$(HOST)/lib
 
+# build/host/ksmctl and sksmd run as built: they look for libsksm.so.1 in
+# lib/ beside them first.
 tools: lib
-	@$(MAKE) -s -C tools OUT=$(HOST) LIBSKSM_DIR=$(HOST)/lib
+	@$(MAKE) -s -C tools OUT=$(HOST) LIBSKSM_DIR=$(HOST)/lib RPATH='$$$$ORIGIN/lib'
 
 install: lib tools
 	@$(MAKE) -s -C lib OUT=$(HOST)/lib install

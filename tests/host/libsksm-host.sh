@@ -161,6 +161,17 @@ json "stat --json, all and global" 'len(d["partitions"]) == 2 and
 	d["global"]["pages_sharing"] == 3400 and d["global"]["run"] == 1' \
 	stat --json
 cli "stat, all and global" 0 'global KSM and all partitions:' stat
+cli "stat --prometheus" 0 '^node_ksmd_partition_pages_sharing\{partition="vm1"\} 3000$' \
+	stat --prometheus
+cli "stat NAME --prometheus: that partition only" 0 \
+	'^node_ksmd_partition_members\{partition="vm2"\} 0$' stat vm2 --prometheus
+check "ksmctl stat NAME --prometheus: no other partition" \
+	sh -c '"$0" stat vm2 --prometheus | grep -q vm2 &&
+	       ! "$0" stat vm2 --prometheus | grep -q vm1' "$ksmctl"
+cli "stat --prometheus with --json" $usage 'give one of --json and --prometheus' \
+	stat --json --prometheus
+cli "--prometheus only for stat" $usage 'option --prometheus does not apply' \
+	list --prometheus
 cli "stat of no partition" $failure \
 	'^ksmctl: stat: partition "nosuch": No such file or directory \(no such partition\)$' \
 	stat nosuch
@@ -235,7 +246,42 @@ for args in "stat --json" "merge vm1 --pid 1234 --all --json" "list" \
 	[ $? != 99 ] && ! grep -q '^==' "$tmp/vg"
 	result $? "ksmctl $args is valgrind clean" "$(cat "$tmp/vg")"
 done
-unset SKSM_SYSFS_ROOT SKSM_PROC_ROOT LD_LIBRARY_PATH
+unset SKSM_SYSFS_ROOT SKSM_PROC_ROOT
+
+# --- sksmd's configuration -------------------------------------------------
+
+# conf NAME RC PATTERN TEXT: sksmd --check of TEXT exits RC, says PATTERN
+conf() {
+	local name=$1 want=$2 pattern=$3 output rc
+	printf '%b' "$4" > "$tmp/sksmd.conf"
+	output=$("${vg[@]}" "$out/sksmd" --check -c "$tmp/sksmd.conf" 2>&1)
+	rc=$?
+	[ "$rc" = "$want" ] && grep -zqE -- "$pattern" <<<"$output"
+	result $? "sksmd.conf: $name" "exit $rc: $output"
+}
+conf "the example is read as written" 0 'process = \*qemu-system-\*-name guest=vm1\*' \
+	"$(cat "$top/tools/sksmd/sksmd.conf.example")"
+conf "a /sys/fs/cgroup prefix and trailing slashes are dropped" 0 \
+	'cgroup = /a/b[[:space:]]' '[partition p]\ncgroup = /sys/fs/cgroup/a/b//\n'
+conf "defaults: interval 60, rescan_every 10, mode 0600" 0 \
+	'interval = 60.*rescan_every = 10.*mode = 0600' \
+	'[partition p]\nprocess = x\n'
+conf "an unknown key names its line" 2 'sksmd.conf:3: unknown partition setting' \
+	'interval = 5\n[partition p]\ncolour = red\n'
+conf "'..' in a cgroup path" 2 'without' '[partition p]\ncgroup = /a/../b\n'
+conf "a relative cgroup path" 2 'absolute' '[partition p]\ncgroup = a\n'
+conf "a partition without members" 2 'no cgroup and no process' '[partition p]\n'
+conf "a partition named twice" 2 'partition p twice' \
+	'[partition p]\nprocess = a\n[partition p]\nprocess = b\n'
+conf "a bad partition name" 2 "bad partition name '.p'" '[partition .p]\nprocess = a\n'
+conf "a bad PSI trigger" 2 'psi:' 'psi = some 5 1\n[partition p]\nprocess = a\n'
+conf "a percentage above 100" 2 'mem_available_below' \
+	'mem_available_below = 101%\n[partition p]\nprocess = a\n'
+conf "a mode beyond 0777" 2 'mode' '[partition p]\nprocess = a\nmode = 1777\n'
+conf "no partition at all" 2 'no \[partition NAME\] section' 'interval = 5\n'
+conf "a key outside key = value" 2 "'key = value' expected" \
+	'[partition p]\nprocess\n'
+unset LD_LIBRARY_PATH
 
 # --- the library as installed and as linked --------------------------------
 
@@ -313,7 +359,8 @@ check "json-get (the guest's JSON checker) validates strictly and extracts" \
 
 # --- man pages and the guest suite ----------------------------------------
 
-for page in "$top"/man/man2/*.2 "$top"/man/man3/*.3 "$top"/man/man8/*.8; do
+for page in "$top"/man/man2/*.2 "$top"/man/man3/*.3 "$top"/man/man5/*.5 \
+	    "$top"/man/man8/*.8; do
 	rel=${page#"$top/man/"}
 	warnings=$(cd "$top/man" && groff -man -Tutf8 -ww -z "$rel" 2>&1;
 		   MANWIDTH=80 man --warnings -l "$rel" 2>&1 >/dev/null)
