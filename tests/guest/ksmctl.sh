@@ -307,6 +307,48 @@ case_remove() {
 	run 0 $KSMCTL remove t3
 }
 
+# estimate predicts what a merge then does, and merges nothing itself
+case_estimate() {
+	filler e1 -S 5 -P 1024
+	e1=$PID
+	filler e2 -S 5 -P 1024
+	e2=$PID
+	filler e3 -S 6 -P 1024	# the same pattern of pages, other bytes
+	e3=$PID
+	mkdir -p /sys/fs/cgroup/ksmctl-est
+	echo "$e3" > /sys/fs/cgroup/ksmctl-est/cgroup.procs ||
+		fail "cannot move e3 into a cgroup"
+	before=$(cat /sys/kernel/mm/ksm/pages_sharing)
+	run 0 $KSMCTL estimate --pid "$e1" --pid "$e2" --cgroup /ksmctl-est --json
+	predicted=$(js partitions.1.pages_sharing)
+	[ "$(js partitions.1.processes)" = 2 ] || fail "2 processes in pids"
+	[ "$(js partitions.0.name)" = /ksmctl-est ] || fail "cgroup group name"
+	[ "$(js partitions.0.processes)" = 1 ] || fail "1 process in the cgroup"
+	# Each filler: 4096 pages, 1024 contents four times over
+	[ "$(js partitions.0.pages_sharing)" -ge $((PAGES - 1024)) ] ||
+		fail "e3 alone shares its repeated pages"
+	[ "$predicted" -ge $((2 * PAGES - 1024)) ] || fail "prediction $predicted"
+	[ "$(js one_partition.processes)" = 3 ] || fail "one_partition"
+	[ "$(cat /sys/kernel/mm/ksm/pages_sharing)" = "$before" ] ||
+		fail "estimate merged something"
+	[ -z "$(sed -n 's/^ksm_partition //p' /proc/$e1/ksm_stat)" ] ||
+		fail "estimate made e1 a member"
+	run 0 $KSMCTL estimate --pid "$e1"
+	says '^all of them in one partition:$'
+
+	run 0 $KSMCTL create t3
+	run 0 $KSMCTL merge t3 --pid "$e1" --all
+	run 0 $KSMCTL merge t3 --pid "$e2" --all
+	run 0 $KSMCTL stat t3 --json
+	actual=$(js pages_sharing)
+	echo "predicted $predicted, merged $actual"
+	diff=$((predicted - actual))
+	[ ${diff#-} -le 16 ] || fail "predicted $predicted, a merge shares $actual"
+	run 0 $KSMCTL remove t3
+	rmdir /sys/fs/cgroup/ksmctl-est 2>/dev/null
+	for p in $e1 $e2 $e3; do stop_filler "$p"; done
+}
+
 if [ $# -gt 0 ]; then
 	mkdir -p "$T"
 	"$@"
@@ -325,7 +367,8 @@ mps=$(cat /sys/kernel/mm/ksm/max_page_sharing)
 echo $((PAGES * 4)) > /sys/kernel/mm/ksm/max_page_sharing ||
 	echo "# could not raise max_page_sharing: frame counts will fail"
 for c in help bad_arguments create_list_stat merge_all \
-	 merge_range_isolation unmerge merge_errors unprivileged remove; do
+	 merge_range_isolation unmerge merge_errors unprivileged remove \
+	 estimate; do
 	tap_case "ksmctl $c" 600 sh "$0" "case_$c"
 	# A failed case leaves its fillers: end them before the next one
 	[ -f "$T/pids" ] && while read -r p; do kill -9 "$p" 2>/dev/null; done < "$T/pids"

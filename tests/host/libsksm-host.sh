@@ -172,6 +172,10 @@ cli "stat --prometheus with --json" $usage 'give one of --json and --prometheus'
 	stat --json --prometheus
 cli "--prometheus only for stat" $usage 'option --prometheus does not apply' \
 	list --prometheus
+cli "estimate needs processes" $usage 'give --pid PID or --cgroup PATH' estimate
+cli "--cgroup only for estimate" $usage 'option --cgroup does not apply' \
+	merge vm1 --pid 1 --all --cgroup /a
+cli "merge takes one --pid" $usage 'one --pid only' merge vm1 --pid 1 --pid 2 --all
 cli "stat of no partition" $failure \
 	'^ksmctl: stat: partition "nosuch": No such file or directory \(no such partition\)$' \
 	stat nosuch

@@ -17,6 +17,7 @@
 
 #include <sksm.h>
 
+#include "estimate.h"
 #include "json.h"
 #include "parse.h"
 
@@ -35,6 +36,7 @@ enum {
 	OPT_RANGE = 1 << 4,
 	OPT_ALL = 1 << 5,
 	OPT_PROMETHEUS = 1 << 6,
+	OPT_CGROUP = 1 << 7,
 };
 
 static const struct option long_options[] = {
@@ -45,6 +47,7 @@ static const struct option long_options[] = {
 	{ "range", required_argument, NULL, 'r' },
 	{ "all", no_argument, NULL, 'a' },
 	{ "prometheus", no_argument, NULL, 'P' },
+	{ "cgroup", required_argument, NULL, 'g' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -53,7 +56,7 @@ static const struct option long_options[] = {
 /* The option bit of each long option above, in that order */
 static const unsigned int option_bits[] = {
 	OPT_MODE, OPT_EXCLUSIVE, OPT_JSON, OPT_PID, OPT_RANGE, OPT_ALL,
-	OPT_PROMETHEUS,
+	OPT_PROMETHEUS, OPT_CGROUP,
 };
 
 struct args {
@@ -63,6 +66,10 @@ struct args {
 	mode_t mode;
 	pid_t pid;
 	unsigned long start, end;
+	pid_t *pids;		/* estimate: every --pid */
+	size_t nr_pids;
+	const char **cgroups;	/* estimate: every --cgroup */
+	size_t nr_cgroups;
 };
 
 struct command {
@@ -85,6 +92,7 @@ static void usage(FILE *f)
 	      " ksmctl merge NAME --pid PID (--range START-END | --all) [--json]\n"
 	      " ksmctl unmerge NAME --pid PID (--range START-END | --all) [--json]\n"
 	      " ksmctl status --pid PID [--json]\n"
+	      " ksmctl estimate [--pid PID]... [--cgroup PATH]... [--json]\n"
 	      "\n"
 	      "Manage Selective KSM partitions and merge process memory on request.\n"
 	      "\n"
@@ -98,6 +106,8 @@ static void usage(FILE *f)
 	      "                          (unmerge: all its memory, and it leaves)\n"
 	      " -j, --json               one JSON object on stdout, no progress\n"
 	      " -P, --prometheus         stat: the node_exporter textfile format\n"
+	      " -g, --cgroup PATH        estimate: the processes of a cgroup v2 and\n"
+	      "                          below (repeatable; each a group of its own)\n"
 	      " -h, --help               display this help\n"
 	      " -V, --version            display version\n"
 	      "\n"
@@ -632,6 +642,110 @@ static int cmd_status(const struct args *a)
 	return EXIT_SUCCESS;
 }
 
+/* Append one element of @size bytes to a growing array */
+static int push(void *array, size_t *n, const void *elem, size_t size)
+{
+	char *grown = realloc(*(void **)array, (*n + 1) * size);
+
+	if (!grown)
+		return -1;
+	memcpy(grown + *n * size, elem, size);
+	*(void **)array = grown;
+	(*n)++;
+	return 0;
+}
+
+static void out_estimate(struct out *o, const struct estimate *e,
+			 const char *name)
+{
+	long page = sysconf(_SC_PAGESIZE);
+
+	if (o->json) {
+		if (name)
+			json_str(o->json, "name", name);
+	} else {
+		printf("%s:\n", name);
+	}
+	out_u64(o, "processes", e->nr_pids);
+	out_u64(o, "pages", e->pages);
+	out_u64(o, "distinct", e->distinct);
+	out_u64(o, "pages_sharing", e->pages_sharing);
+	out_bytes(o, "saving", (int64_t)e->pages_sharing * page);
+}
+
+/*
+ * Each --cgroup is a would-be partition, and every --pid together one
+ * more: what each would save, and what one partition of all would.
+ */
+static int cmd_estimate(const struct args *a)
+{
+	struct json j = { 0 }, *jp = a->given & OPT_JSON ? &j : NULL;
+	struct out o = { .json = jp };
+	struct estimate *g, all;
+	int n = 0, err, ret = EXIT_SUCCESS;
+	size_t i;
+
+	g = calloc(a->nr_cgroups + 1, sizeof(*g));
+	if (!g)
+		return fail(a, SKSM_OP_ANY, ENOMEM, "estimate");
+	for (i = 0; i < a->nr_cgroups; i++, n++) {
+		char dir[4096];
+
+		snprintf(dir, sizeof(dir), "%s%s",
+			 strncmp(a->cgroups[i], "/sys/fs/cgroup", 14) ?
+			 "/sys/fs/cgroup" : "", a->cgroups[i]);
+		g[n].name = a->cgroups[i];
+		err = cgroup_pids(dir, &g[n].pids, &g[n].nr_pids);
+		if (err) {
+			ret = fail(a, SKSM_OP_ANY, -err, "cgroup %s", dir);
+			goto out;
+		}
+	}
+	if (a->nr_pids) {
+		g[n].name = "pids";
+		g[n].pids = malloc(a->nr_pids * sizeof(pid_t));
+		if (!g[n].pids) {
+			ret = fail(a, SKSM_OP_ANY, ENOMEM, "estimate");
+			goto out;
+		}
+		memcpy(g[n].pids, a->pids, a->nr_pids * sizeof(pid_t));
+		g[n++].nr_pids = a->nr_pids;
+	}
+	err = estimate_groups(g, n, &all);
+	if (err) {
+		for (i = 0; i < (size_t)n && !g[i].failed_pid; i++)
+			;
+		ret = fail(a, SKSM_OP_MERGE, -err, "process %d",
+			   i < (size_t)n ? (int)g[i].failed_pid : 0);
+		goto out;
+	}
+	if (jp) {
+		json_begin(jp, stdout);
+		json_array(jp, "partitions");
+	}
+	for (i = 0; i < (size_t)n; i++) {
+		if (jp)
+			json_object(jp, NULL);
+		out_estimate(&o, &g[i], g[i].name);
+		if (jp)
+			json_close(jp, '}');
+	}
+	if (jp) {
+		json_close(jp, ']');
+		json_object(jp, "one_partition");
+	}
+	out_estimate(&o, &all, jp ? NULL : "all of them in one partition");
+	if (jp) {
+		json_close(jp, '}');
+		json_end(jp);
+	}
+out:
+	for (i = 0; i <= a->nr_cgroups; i++)
+		free(g[i].pids);
+	free(g);
+	return ret;
+}
+
 static const struct command commands[] = {
 	{ "create", cmd_create, OPT_MODE | OPT_EXCLUSIVE, 1, 1 },
 	{ "remove", cmd_remove, 0, 1, 1 },
@@ -641,6 +755,7 @@ static const struct command commands[] = {
 	{ "unmerge", cmd_unmerge, OPT_PID | OPT_RANGE | OPT_ALL | OPT_JSON,
 	  1, 1 },
 	{ "status", cmd_status, OPT_PID | OPT_JSON, 0, 0 },
+	{ "estimate", cmd_estimate, OPT_PID | OPT_CGROUP | OPT_JSON, 0, 0 },
 };
 
 static int version(void)
@@ -658,7 +773,7 @@ static int parse_args(const struct command *c, int argc, char **argv,
 
 	opterr = 0;	/* our own messages, naming the command */
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, ":m:xjp:r:aPhV", long_options,
+	while ((opt = getopt_long(argc, argv, ":m:xjp:r:aPg:hV", long_options,
 				  NULL)) != -1) {
 		for (i = 0; long_options[i].name; i++)
 			if (long_options[i].val == opt)
@@ -672,6 +787,13 @@ static int parse_args(const struct command *c, int argc, char **argv,
 		case 'p':
 			if (parse_pid(optarg, &a->pid))
 				return usage_error(a->cmd, "bad PID '%s'", optarg);
+			if (push(&a->pids, &a->nr_pids, &a->pid, sizeof(a->pid)))
+				return fail(a, SKSM_OP_ANY, ENOMEM, "--pid");
+			break;
+		case 'g':
+			if (push(&a->cgroups, &a->nr_cgroups, &optarg,
+				 sizeof(optarg)))
+				return fail(a, SKSM_OP_ANY, ENOMEM, "--cgroup");
 			break;
 		case 'r':
 			if (parse_range(optarg, &a->start, &a->end))
@@ -710,8 +832,13 @@ static int parse_args(const struct command *c, int argc, char **argv,
 
 	if ((a->given & OPT_JSON) && (a->given & OPT_PROMETHEUS))
 		return usage_error(a->cmd, "give one of --json and --prometheus");
-	if ((c->options & OPT_PID) && !(a->given & OPT_PID))
+	if ((c->options & OPT_CGROUP) && !(a->given & (OPT_PID | OPT_CGROUP)))
+		return usage_error(a->cmd, "give --pid PID or --cgroup PATH");
+	if ((c->options & OPT_PID) && !(c->options & OPT_CGROUP) &&
+	    !(a->given & OPT_PID))
 		return usage_error(a->cmd, "--pid PID is required");
+	if (!(c->options & OPT_CGROUP) && a->nr_pids > 1)
+		return usage_error(a->cmd, "one --pid only");
 	if ((c->options & OPT_ALL) &&
 	    !(a->given & OPT_RANGE) == !(a->given & OPT_ALL))
 		return usage_error(a->cmd, "give one of --range START-END "
@@ -746,9 +873,12 @@ int main(int argc, char **argv)
 				   argv[1]);
 	a.cmd = commands[i].name;
 	ret = parse_args(&commands[i], argc - 1, argv + 1, &a);
-	if (ret >= 0)
+	if (ret < 0)
+		ret = commands[i].run(&a);
+	free(a.pids);
+	free(a.cgroups);
+	if (ret != EXIT_SUCCESS)
 		return ret;
-	ret = commands[i].run(&a);
 	if (fflush(stdout) || ferror(stdout)) {
 		fprintf(stderr, "ksmctl: %s: writing the output: %s\n", a.cmd,
 			strerror(errno));
