@@ -29,11 +29,11 @@ tap_kselftest() {
 	shift 2
 	out=$(timeout "$limit" "$@" 2>&1)
 	rc=$?
-	seen_fail=0
+	seen_fail=0 seen=0
 	while IFS= read -r line; do
 		case "$line" in
 		"ok "*|"not ok "*)
-			tap_n=$((tap_n + 1))
+			tap_n=$((tap_n + 1)) seen=$((seen + 1))
 			name=${line#not }; name=${name#ok }; name=${name#* }
 			case "$line" in
 			"not ok "*)
@@ -50,6 +50,16 @@ EOT
 		tap_n=$((tap_n + 1))
 		echo "not ok $tap_n $prefix exited with status $rc"
 		tap_failed=$((tap_failed + 1))
+	elif [ $seen = 0 ]; then
+		# Skipped whole ("1..0 # SKIP", exit 4), or ran nothing: say so,
+		# as a skip or a failure, rather than add nothing
+		tap_n=$((tap_n + 1))
+		if [ $rc = 4 ]; then
+			echo "ok $tap_n $prefix # SKIP the whole program skipped"
+		else
+			echo "not ok $tap_n $prefix ran no test"
+			tap_failed=$((tap_failed + 1))
+		fi
 	fi
 }
 
