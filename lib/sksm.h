@@ -17,8 +17,13 @@
 extern "C" {
 #endif
 
+/*
+ * The version this header describes; lib/Makefile takes the library's
+ * version, its file names and libsksm.pc's from these two lines.
+ * sksm_version() tells the version of the library loaded at run time.
+ */
 #define SKSM_VERSION_MAJOR	1
-#define SKSM_VERSION_MINOR	0
+#define SKSM_VERSION_MINOR	1
 
 /* Longest partition name: 1..63 of [A-Za-z0-9_.-], not starting with '.' */
 #define SKSM_NAME_MAX		63
@@ -154,6 +159,10 @@ int sksm_process_stat(pid_t pid, struct sksm_process_stats *st);
 
 const char *sksm_strerror(int errnum);
 const char *sksm_strerror_op(int op, int errnum);
+
+/* Since 1.1 */
+const char *sksm_version(void);
+const char *sksm_state_name(int state);
 
 #ifdef __cplusplus
 }

@@ -87,7 +87,7 @@ case_help() {
 	run 0 $KSMCTL --help
 	says '^Usage:'
 	run 0 $KSMCTL --version
-	says 'libsksm 1\.0'
+	says 'libsksm 1\.1 \(built with 1\.1\)'
 	run 0 $KSMCTL merge --help
 	says 'ksmctl merge NAME'
 }

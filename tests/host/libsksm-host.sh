@@ -126,7 +126,7 @@ sys.exit(0 if isinstance(d, dict) and ('"$cond"') else 1)' <<<"$output"; then
 usage=2 failure=1 nokernel=3
 cli "--help" 0 '^Usage:' --help
 cli "merge --help" 0 'ksmctl merge NAME --pid PID' merge --help
-cli "--version" 0 '^ksmctl from Selective KSM, libsksm 1\.0$' --version
+cli "--version" 0 '^ksmctl from Selective KSM, libsksm 1\.1 \(built with 1\.1\)$' --version
 cli "no command" $usage '^ksmctl: no command given' 
 cli "unknown command" $usage "unknown command 'frob'" frob
 cli "unknown global option" $usage "unrecognized option '--frob'" --frob
@@ -296,38 +296,59 @@ api() {		# the public functions: header, version script, .so, man pages
 	so=$(nm -D --defined-only "$out/lib/libsksm.so" | awk '$2 == "T" { print $3 }' |
 	     sort)
 	[ "$header" = "$map" ] || { echo "header: $header"; echo "map: $map"; return 1; }
-	[ "$(sed 's/@@LIBSKSM_1.0$//' <<<"$so")" = "$map" ] ||
+	[ "$(sed 's/@@LIBSKSM_1\.[01]$//' <<<"$so")" = "$map" ] ||
 		{ echo "exported: $so"; return 1; }
+	# 1.0's functions keep their version: programs built with 1.0 run
+	for f in sksm_open sksm_close sksm_merge sksm_merge_process sksm_stat \
+		 sksm_strerror_op sksm_unlink; do
+		grep -qx "$f@@LIBSKSM_1.0" <<<"$so" ||
+			{ echo "$f is not LIBSKSM_1.0"; return 1; }
+	done
+	grep -qx 'sksm_version@@LIBSKSM_1.1' <<<"$so" ||
+		{ echo "sksm_version is not LIBSKSM_1.1"; return 1; }
 	for f in $header; do
 		[ -f "$top/man/man3/$f.3" ] || { echo "no man page $f.3"; return 1; }
 	done
 }
-check "exported symbols are the header's functions, versioned LIBSKSM_1.0, each with a man page" api
+check "exported symbols are the header's functions, versioned LIBSKSM_1.0 and 1.1, each with a man page" api
 
 install_and_link() {
 	local dest=$tmp/dest pc
 	make -s -C "$top/lib" OUT="$out/lib" PREFIX=/usr DESTDIR="$dest" install &&
 	make -s -C "$top/tools" OUT="$out" LIBSKSM_DIR="$out/lib" PREFIX=/usr \
 		DESTDIR="$dest" install || return 1
-	for f in usr/include/sksm.h usr/lib/libsksm.so.1.0.0 usr/lib/libsksm.so.1 \
+	for f in usr/include/sksm.h usr/lib/libsksm.so.1.1.0 usr/lib/libsksm.so.1 \
 		 usr/lib/libsksm.so usr/lib/libsksm.a usr/lib/pkgconfig/libsksm.pc \
 		 usr/share/man/man3/libsksm.3 usr/share/man/man3/sksm_close.3 \
-		 usr/share/man/man8/ksmctl.8 usr/sbin/ksmctl; do
+		 usr/share/man/man3/sksm_version.3 usr/share/man/man8/ksmctl.8 \
+		 usr/sbin/ksmctl usr/sbin/sksmd usr/share/man/man8/sksmd.8 \
+		 usr/share/man/man5/sksmd.conf.5 usr/lib/systemd/system/sksmd.service; do
 		[ -e "$dest/$f" ] || { echo "missing $f"; return 1; }
 	done
 	pc=$(PKG_CONFIG_SYSROOT_DIR=$dest PKG_CONFIG_PATH=$dest/usr/lib/pkgconfig \
 	     pkg-config --cflags --libs libsksm) || return 1
+	[ "$(PKG_CONFIG_PATH=$dest/usr/lib/pkgconfig \
+	     pkg-config --modversion libsksm)" = 1.1.0 ] || { echo "pc version"; return 1; }
+	grep -q '@SBINDIR@' "$dest/usr/lib/systemd/system/sksmd.service" &&
+		{ echo "sksmd.service: @SBINDIR@ left"; return 1; }
 	cat > "$tmp/prog.c" <<-'EOF'
 	#include <errno.h>
 	#include <stdio.h>
 	#include <sksm.h>
-	int main(void) { puts(sksm_strerror(ENOSYS)); return 0; }
+	int main(void)
+	{
+		printf("%s|%s|%s|%d\n", sksm_strerror(ENOSYS), sksm_version(),
+		       sksm_state_name(SKSM_STATE_REMOVED),
+		       sksm_state_name(SKSM_STATE_UNKNOWN) == NULL);
+		return 0;
+	}
 	EOF
 	# shellcheck disable=SC2086
 	cc -Wall -Werror -o "$tmp/prog" "$tmp/prog.c" $pc &&
-	LD_LIBRARY_PATH=$dest/usr/lib "$tmp/prog" | grep -q 'lacks the Selective KSM'
+	LD_LIBRARY_PATH=$dest/usr/lib "$tmp/prog" |
+		grep -qx 'the running kernel lacks the Selective KSM series|1\.1|removed|1'
 }
-check "make install DESTDIR=...; pkg-config; a program links and runs" install_and_link
+check "make install DESTDIR=...; pkg-config 1.1.0; a program links and runs (sksm_version, sksm_state_name)" install_and_link
 
 # --- the guest's JSON checker -----------------------------------------------
 

@@ -217,19 +217,13 @@ static void out_id(struct out *o, const char *key, unsigned int id)
 
 static void out_partition(struct out *o, const struct sksm_stats *st)
 {
-	static const char *const states[] = {
-		[SKSM_STATE_LINKED] = "linked",
-		[SKSM_STATE_UNLINKED] = "unlinked",
-		[SKSM_STATE_REMOVED] = "removed",
-	};
 	char mode[8];
 
 	if (o->json)
 		json_str(o->json, "name", st->name);
 	else
 		printf("%s:\n", st->name);
-	out_str(o, "state", st->state > 0 && st->state <= SKSM_STATE_REMOVED ?
-			    states[st->state] : NULL);
+	out_str(o, "state", sksm_state_name(st->state));
 	out_id(o, "uid", st->uid);
 	out_id(o, "gid", st->gid);
 	snprintf(mode, sizeof(mode), "%04o", (unsigned int)st->mode & 07777);
@@ -760,8 +754,9 @@ static const struct command commands[] = {
 
 static int version(void)
 {
-	printf("ksmctl from Selective KSM, libsksm %d.%d\n",
-	       SKSM_VERSION_MAJOR, SKSM_VERSION_MINOR);
+	/* Built with one libsksm, maybe running with a newer one */
+	printf("ksmctl from Selective KSM, libsksm %s (built with %d.%d)\n",
+	       sksm_version(), SKSM_VERSION_MAJOR, SKSM_VERSION_MINOR);
 	return EXIT_SUCCESS;
 }
 
