@@ -252,6 +252,36 @@ for args in "stat --json" "merge vm1 --pid 1234 --all --json" "list" \
 done
 unset SKSM_SYSFS_ROOT SKSM_PROC_ROOT
 
+# --- ksmctl's bash completion ------------------------------------------------
+
+# completes EXPECTED WORDS...: completing the last word gives EXPECTED
+completes() {
+	local want=$1 got
+	shift
+	got=$(SKSM_SYSFS_ROOT=$tmp/fx/sysfs bash -c '
+		. "$0"
+		COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); _ksmctl
+		echo "${COMPREPLY[*]}"' \
+		"$top/tools/ksmctl/ksmctl.bash-completion" "$@")
+	[ "$got" = "$want" ]
+	result $? "bash completion of '$*'" "got '$got', expected '$want'"
+}
+fixtures
+completes "merge" ksmctl mer
+completes "--pid --range --all --json --help" ksmctl merge vm1 --
+completes "--prometheus" ksmctl stat --pr
+completes "vm1 vm2" ksmctl merge ""
+completes "vm2" ksmctl stat vm2
+every_command() {	# every command of ksmctl --help completes
+	local words c
+	words=" $(bash -c '. "$0"; COMP_WORDS=(ksmctl ""); COMP_CWORD=1; _ksmctl
+		echo "${COMPREPLY[*]}"' "$top/tools/ksmctl/ksmctl.bash-completion") "
+	for c in $("$ksmctl" --help | sed -n 's/^ ksmctl \([a-z]*\).*/\1/p'); do
+		[[ "$words" == *" $c "* ]] || { echo "no completion of $c"; return 1; }
+	done
+}
+check "bash completion offers every command of ksmctl --help" every_command
+
 # --- sksmd's configuration -------------------------------------------------
 
 # conf NAME RC PATTERN TEXT: sksmd --check of TEXT exits RC, says PATTERN
@@ -322,7 +352,8 @@ install_and_link() {
 		 usr/share/man/man3/libsksm.3 usr/share/man/man3/sksm_close.3 \
 		 usr/share/man/man3/sksm_version.3 usr/share/man/man8/ksmctl.8 \
 		 usr/sbin/ksmctl usr/sbin/sksmd usr/share/man/man8/sksmd.8 \
-		 usr/share/man/man5/sksmd.conf.5 usr/lib/systemd/system/sksmd.service; do
+		 usr/share/man/man5/sksmd.conf.5 usr/lib/systemd/system/sksmd.service \
+		 usr/share/bash-completion/completions/ksmctl; do
 		[ -e "$dest/$f" ] || { echo "missing $f"; return 1; }
 	done
 	pc=$(PKG_CONFIG_SYSROOT_DIR=$dest PKG_CONFIG_PATH=$dest/usr/lib/pkgconfig \
