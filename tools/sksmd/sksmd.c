@@ -204,14 +204,19 @@ static void forget(struct known *k)
 
 static struct sksm_partition **handles;
 
-/* The partition's handle, created on first use with the configured mode */
-static struct sksm_partition *partition(const struct sksmd_conf *c, size_t i)
+/*
+ * The partition's handle: created on first use with the configured mode
+ * to merge (@create), only opened to unmerge; a partition that is gone
+ * has no members to unmerge.
+ */
+static struct sksm_partition *partition(const struct sksmd_conf *c, size_t i,
+					int create)
 {
 	if (!handles[i]) {
 		handles[i] = sksm_open(c->partitions[i].name,
-				       SKSM_RDWR | SKSM_CREAT,
+				       SKSM_RDWR | (create ? SKSM_CREAT : 0),
 				       c->partitions[i].mode);
-		if (!handles[i])
+		if (!handles[i] && (create || errno != ENOENT))
 			logmsg("partition %s: %s", c->partitions[i].name,
 			       sksm_strerror_op(SKSM_OP_OPEN, errno));
 	}
@@ -238,7 +243,7 @@ static void leave(const struct sksmd_conf *c, size_t part, pid_t pid,
 		       c->partitions[part].name, why);
 		return;
 	}
-	p = partition(c, part);
+	p = partition(c, part, 0);
 	if (!p)
 		return;
 	ret = sksm_unmerge_process(p, pid, NULL);
@@ -305,7 +310,7 @@ static void merge_one(const struct sksmd_conf *c, pid_t pid, size_t part,
 		       c->partitions[part].name);
 		return;
 	}
-	if (!partition(c, part))
+	if (!partition(c, part, 1))
 		return;
 	ret = sksm_merge_process(handles[part], pid, NULL);
 	if (ret < 0) {
