@@ -40,6 +40,9 @@
 #ifndef KSM_CLOEXEC
 #define KSM_CLOEXEC	SKSM_CLOEXEC
 #endif
+#ifndef KSM_MERGE_PIDFD
+#define KSM_MERGE_PIDFD	SKSM_PIDFD
+#endif
 #ifndef KSM_NAME_MAX
 #define KSM_NAME_MAX	SKSM_NAME_MAX
 #endif
@@ -50,6 +53,7 @@ _Static_assert(SKSM_EXCL == KSM_EXCL, "KSM_EXCL");
 _Static_assert(SKSM_SYNC == KSM_SYNC, "KSM_SYNC");
 _Static_assert(SKSM_CLOEXEC == KSM_CLOEXEC, "KSM_CLOEXEC");
 _Static_assert(SKSM_NAME_MAX == KSM_NAME_MAX, "KSM_NAME_MAX");
+_Static_assert(SKSM_PIDFD == KSM_MERGE_PIDFD, "KSM_MERGE_PIDFD");
 
 #define SKSM_DEFAULT_SYSFS	"/sys/kernel/mm/ksm"
 #define SKSM_DEFAULT_PROC	"/proc"
@@ -115,6 +119,13 @@ int sksm__read_dir_fields(const char *dir, const struct sksm__field *fields,
 int sksm__parse_kv_lines(const char *path, const struct sksm__field *fields,
 			 size_t n, void *base);
 
+/*
+ * The functions whose structs changed in 1.2: the shared library exports
+ * them only as compat.c's versioned symbols (1.0 and 1.2), the static
+ * library as they are.
+ */
+#define SKSM_REVERSIONED	__attribute__((visibility("hidden")))
+
 /* process.c */
 struct sksm__range {
 	unsigned long start, end;
@@ -123,10 +134,29 @@ struct sksm__range {
 int sksm__parse_maps_line(const char *line, struct sksm__range *r,
 			  int *eligible);
 int sksm__read_maps(pid_t pid, struct sksm__range **ranges, size_t *n);
+int sksm__pidfd_pid(int pidfd, pid_t *pid);
+long sksm__walk(struct sksm_partition *p, int merge, int pid,
+		const struct sksm_walk_opts *o, long *pages);
+int sksm__process_stat(pid_t pid, struct sksm_process_stats *st);
+
+/* stat.c */
+int sksm__stat(const struct sksm_partition *p, struct sksm_stats *st);
+int sksm__stat_name(const char *name, struct sksm_stats *st);
+int sksm__stat_global(struct sksm_global_stats *st);
+
+/*
+ * The size and flags a caller gave in a struct it allocated (since 1.2):
+ * size 0 is 1.2's, smaller than 1.2's is EINVAL, and no flags are defined.
+ */
+static inline int sksm__out_struct(size_t size, unsigned int flags,
+				   size_t known)
+{
+	return (size && size < known) || flags ? -EINVAL : 0;
+}
 
 /* partition.c */
-long sksm__request(struct sksm_partition *p, int merge, pid_t pid,
-		   unsigned long addr, size_t len);
+long sksm__request(struct sksm_partition *p, int merge, int pid,
+		   unsigned long addr, size_t len, unsigned int flags);
 
 static inline long sksm__fail(long err)
 {

@@ -202,12 +202,13 @@ static long sysfs_request(struct sksm_partition *p, int merge, pid_t pid,
 		       (before > after ? before - after : 0);
 }
 
-long sksm__request(struct sksm_partition *p, int merge, pid_t pid,
-		   unsigned long addr, size_t len)
+long sksm__request(struct sksm_partition *p, int merge, int pid,
+		   unsigned long addr, size_t len, unsigned int flags)
 {
 	long page = sysconf(_SC_PAGESIZE), ret;
 
-	if (!p || pid <= 0)
+	if (!p || pid < 0 || (!pid && !(flags & SKSM_PIDFD)) ||
+	    (flags & ~SKSM_PIDFD))
 		return -EINVAL;
 	/* Unmerge of address 0, size 0 is everything; merge has no such */
 	if (merge || addr || len) {
@@ -219,27 +220,43 @@ long sksm__request(struct sksm_partition *p, int merge, pid_t pid,
 	}
 	if (p->accmode == SKSM_RDONLY)
 		return -EBADF;
-	if (p->backend == SKSM_BACKEND_SYSFS)
+	if (p->backend == SKSM_BACKEND_SYSFS) {
+		/* A trigger file takes a pid, which may be reused meanwhile */
+		if (flags & SKSM_PIDFD)
+			return -EOPNOTSUPP;
 		return sysfs_request(p, merge, pid, addr, len);
+	}
 	ret = syscall(merge ? p->nr_merge : p->nr_unmerge, p->fd, pid, addr,
-		      len, 0U);
+		      len, flags);
 	return ret < 0 ? -errno : ret;
+}
+
+long sksm_merge_range(struct sksm_partition *p, int pid, unsigned long addr,
+		      size_t len, unsigned int flags)
+{
+	long ret = sksm__request(p, 1, pid, addr, len, flags);
+
+	return ret < 0 ? sksm__fail(ret) : ret;
+}
+
+long sksm_unmerge_range(struct sksm_partition *p, int pid, unsigned long addr,
+			size_t len, unsigned int flags)
+{
+	long ret = sksm__request(p, 0, pid, addr, len, flags);
+
+	return ret < 0 ? sksm__fail(ret) : ret;
 }
 
 long sksm_merge(struct sksm_partition *p, pid_t pid, unsigned long addr,
 		size_t len)
 {
-	long ret = sksm__request(p, 1, pid, addr, len);
-
-	return ret < 0 ? sksm__fail(ret) : ret;
+	return sksm_merge_range(p, pid, addr, len, 0);
 }
 
 long sksm_unmerge(struct sksm_partition *p, pid_t pid, unsigned long addr,
 		  size_t len)
 {
-	long ret = sksm__request(p, 0, pid, addr, len);
-
-	return ret < 0 ? sksm__fail(ret) : ret;
+	return sksm_unmerge_range(p, pid, addr, len, 0);
 }
 
 int sksm_unlink(const char *name)

@@ -157,26 +157,103 @@ static size_t clip(struct sksm__range *r, size_t n, unsigned long start,
 	return kept;
 }
 
-static long walk(struct sksm_partition *p, int merge, pid_t pid,
-		 const struct sksm_walk_opts *opts)
+struct pidfd_info {
+	int64_t pid;
+};
+
+static const struct sksm__field pidfd_pid_field[] = {
+	{ "Pid", SKSM__S64, 1, offsetof(struct pidfd_info, pid) },
+};
+
+/*
+ * The pid, in our namespace, of the process a pidfd names, from its
+ * fdinfo: -1 once it has exited, 0 outside our namespace.
+ */
+int sksm__pidfd_pid(int pidfd, pid_t *pid)
+{
+	struct pidfd_info info;
+	char path[SKSM_PATH_MAX];
+	int err;
+
+	if (pidfd < 0)
+		return -EBADF;
+	err = sksm__path(path, sizeof(path), "%s/self/fdinfo/%d",
+			 sksm__proc_root(), pidfd);
+	if (!err)
+		err = sksm__parse_kv_lines(path, pidfd_pid_field, 1, &info);
+	if (err == -ENOENT)
+		return -EBADF;
+	if (err == -EBADMSG)	/* an fd, but not a pidfd */
+		return -EINVAL;
+	if (err)
+		return err;
+	if (info.pid <= 0)
+		return -ESRCH;
+	*pid = (pid_t)info.pid;
+	return 0;
+}
+
+/*
+ * Checks a caller's struct sksm_walk_opts: size 0 is 1.2's; a larger one
+ * (a newer header) may only carry zeros beyond what we know.
+ */
+static int walk_opts(const struct sksm_walk_opts *opts,
+		     struct sksm_walk_opts *o)
+{
+	size_t i;
+
+	memset(o, 0, sizeof(*o));
+	if (!opts)
+		return 0;
+	if (opts->size && opts->size < sizeof(*o))
+		return -EINVAL;
+	for (i = sizeof(*o); i < opts->size; i++)
+		if (((const unsigned char *)opts)[i])
+			return -E2BIG;
+	*o = *opts;
+	o->size = sizeof(*o);
+	return o->flags & ~SKSM_PIDFD ? -EINVAL : 0;
+}
+
+/*
+ * The walk behind sksm_merge_process() and sksm_unmerge_process(): the
+ * eligible mappings of /proc/PID/maps, clipped to [start, end) when end is
+ * set, in requests of opts->chunk bytes. *@pages counts what was done,
+ * also when the walk fails or a progress callback stops it (-ECANCELED).
+ */
+long sksm__walk(struct sksm_partition *p, int merge, int pid,
+		const struct sksm_walk_opts *o, long *pages)
 {
 	size_t page = sysconf(_SC_PAGESIZE), chunk = SKSM_DEFAULT_CHUNK;
-	const struct sksm_walk_opts none = { 0 }, *o = opts ? opts : &none;
 	uint64_t total = 0, done = 0;
 	struct sksm__range *ranges;
 	size_t n, i, len;
 	unsigned long addr;
-	long pages = 0, ret;
+	pid_t maps_pid = pid;
 	int any = 0, err;
+	long ret;
 
-	if (!p || pid <= 0 || (o->end && (o->start >= o->end ||
-					  o->start % page || o->end % page)))
+	*pages = 0;
+	if (!p || pid < 0 || (!pid && !(o->flags & SKSM_PIDFD)) ||
+	    (o->end && (o->start >= o->end || o->start % page ||
+			o->end % page)))
 		return -EINVAL;
 	if (p->accmode == SKSM_RDONLY)
 		return -EBADF;
 	if (o->chunk)
 		chunk = o->chunk < page ? page : o->chunk / page * page;
-	err = sksm__read_maps(pid, &ranges, &n);
+	/*
+	 * Under a pidfd the maps we read may be another process's only if
+	 * ours has exited, and then every request fails with ESRCH.
+	 */
+	if (o->flags & SKSM_PIDFD) {
+		if (p->backend == SKSM_BACKEND_SYSFS)
+			return -EOPNOTSUPP;
+		err = sksm__pidfd_pid(pid, &maps_pid);
+		if (err)
+			return err;
+	}
+	err = sksm__read_maps(maps_pid, &ranges, &n);
 	if (err)
 		return err;
 	if (o->end)
@@ -190,52 +267,63 @@ static long walk(struct sksm_partition *p, int merge, pid_t pid,
 			len = ranges[i].end - addr;
 			if (len > chunk)
 				len = chunk;
-			ret = sksm__request(p, merge, pid, addr, len);
+			ret = sksm__request(p, merge, pid, addr, len, o->flags);
 			/* Unmapped since we read maps: nothing to do there */
 			if (ret < 0 && ret != -ENOMEM)
 				goto out;
 			if (ret >= 0) {
-				pages += ret;
+				*pages += ret;
 				any = 1;
 			}
 			done += len;
 			if (o->progress &&
-			    o->progress(done, total, pages, o->arg)) {
-				ret = pages;
+			    o->progress(done, total, *pages, o->arg)) {
+				ret = -ECANCELED;
 				goto out;
 			}
 		}
 	}
 	if (o->end) {
 		/* Nothing we could send: the kernel's answer for the range */
-		ret = any ? pages : sksm__request(p, merge, pid, o->start,
-						  o->end - o->start);
+		ret = any ? *pages :
+		      sksm__request(p, merge, pid, o->start,
+				    o->end - o->start, o->flags);
 	} else if (merge) {
-		ret = any ? pages : -ENOMEM;
+		ret = any ? *pages : -ENOMEM;
 	} else {
 		/* Whatever the walk missed, and the end of the membership */
-		ret = sksm__request(p, 0, pid, 0, 0);
+		ret = sksm__request(p, 0, pid, 0, 0, o->flags);
 		if (ret >= 0)
-			ret += pages;
+			ret = *pages += ret;
 	}
 out:
 	free(ranges);
 	return ret;
 }
 
+SKSM_REVERSIONED
 long sksm_merge_process(struct sksm_partition *p, pid_t pid,
 			const struct sksm_walk_opts *opts)
 {
-	long ret = walk(p, 1, pid, opts);
+	struct sksm_walk_opts o;
+	long pages, ret;
 
+	ret = walk_opts(opts, &o);
+	if (!ret)
+		ret = sksm__walk(p, 1, pid, &o, &pages);
 	return ret < 0 ? sksm__fail(ret) : ret;
 }
 
+SKSM_REVERSIONED
 long sksm_unmerge_process(struct sksm_partition *p, pid_t pid,
 			  const struct sksm_walk_opts *opts)
 {
-	long ret = walk(p, 0, pid, opts);
+	struct sksm_walk_opts o;
+	long pages, ret;
 
+	ret = walk_opts(opts, &o);
+	if (!ret)
+		ret = sksm__walk(p, 0, pid, &o, &pages);
 	return ret < 0 ? sksm__fail(ret) : ret;
 }
 
@@ -256,14 +344,15 @@ static const struct sksm__field ksm_stat_fields[] = {
  * All lines are optional: a kernel thread's ksm_stat is empty, and older
  * kernels lack the last three.
  */
-int sksm_process_stat(pid_t pid, struct sksm_process_stats *st)
+int sksm__process_stat(pid_t pid, struct sksm_process_stats *st)
 {
 	char path[SKSM_PATH_MAX];
 	int err;
 
-	if (pid <= 0 || !st)
-		return (int)sksm__fail(-EINVAL);
+	if (pid <= 0)
+		return -EINVAL;
 	memset(st, 0, sizeof(*st));
+	st->size = sizeof(*st);
 	st->merge_any = st->mergeable = -1;
 	err = sksm__path(path, sizeof(path), "%s/%d/ksm_stat",
 			 sksm__proc_root(), (int)pid);
@@ -279,5 +368,18 @@ int sksm_process_stat(pid_t pid, struct sksm_process_stats *st)
 	}
 	if (err == -EACCES)
 		err = -EPERM;
-	return err < 0 ? (int)sksm__fail(err) : 0;
+	return err;
+}
+
+SKSM_REVERSIONED
+int sksm_process_stat(pid_t pid, struct sksm_process_stats *st)
+{
+	int err;
+
+	if (!st)
+		return (int)sksm__fail(-EINVAL);
+	err = sksm__out_struct(st->size, st->flags, sizeof(*st));
+	if (!err)
+		err = sksm__process_stat(pid, st);
+	return err ? (int)sksm__fail(err) : 0;
 }

@@ -23,7 +23,7 @@ extern "C" {
  * sksm_version() tells the version of the library loaded at run time.
  */
 #define SKSM_VERSION_MAJOR	1
-#define SKSM_VERSION_MINOR	1
+#define SKSM_VERSION_MINOR	2
 
 /* Longest partition name: 1..63 of [A-Za-z0-9_.-], not starting with '.' */
 #define SKSM_NAME_MAX		63
@@ -41,6 +41,14 @@ extern "C" {
 #define SKSM_EXCL		0x0008	/* with SKSM_CREAT: EEXIST if it exists */
 #define SKSM_SYNC		0x0010	/* merge on request; always set */
 #define SKSM_CLOEXEC		0x0020	/* close-on-exec; always set */
+
+/*
+ * Flags of sksm_merge_range(), sksm_unmerge_range() and struct
+ * sksm_walk_opts: the kernel's KSM_MERGE_* flags. With SKSM_PIDFD the pid
+ * argument is a pidfd (pidfd_open(2)): the process it names cannot be
+ * replaced by another that reuses its pid. Since 1.2.
+ */
+#define SKSM_PIDFD		0x0001
 
 /* How the library reaches the kernel: sksm_probe(), sksm_backend() */
 enum sksm_backend {
@@ -69,6 +77,8 @@ enum sksm_op {
 
 /* Counters of one partition: sksm_stat(), sksm_stat_name() */
 struct sksm_stats {
+	uint32_t size;			/* sizeof(*st) or 0; out: bytes filled */
+	uint32_t flags;			/* 0: none defined yet */
 	char name[SKSM_NAME_MAX + 1];
 	int state;			/* enum sksm_state */
 	int use_zero_pages;		/* 0 or 1, -1 when unknown */
@@ -89,6 +99,8 @@ struct sksm_stats {
 
 /* KSM as a whole (global KSM and every partition): sksm_stat_global() */
 struct sksm_global_stats {
+	uint32_t size;			/* sizeof(*st) or 0; out: bytes filled */
+	uint32_t flags;			/* 0: none defined yet */
 	int run;			/* /sys/kernel/mm/ksm/run */
 	uint64_t pages_shared;
 	uint64_t pages_sharing;
@@ -104,6 +116,8 @@ struct sksm_global_stats {
 
 /* KSM state of one process: sksm_process_stat() */
 struct sksm_process_stats {
+	uint32_t size;			/* sizeof(*st) or 0; out: bytes filled */
+	uint32_t flags;			/* 0: none defined yet */
 	char partition[SKSM_NAME_MAX + 1];	/* "" when not a member */
 	uint64_t rmap_items;
 	uint64_t merging_pages;
@@ -115,14 +129,23 @@ struct sksm_process_stats {
 };
 
 /*
+ * Since 1.2 every structure the caller allocates starts with its size and
+ * flags, so that later versions can grow it: set size to sizeof(*st) (or
+ * leave it 0, which means the size of 1.2) and flags to 0. Programs built
+ * with 1.0 or 1.1 keep their layouts through versioned symbols.
+ */
+
+/*
  * Called after each chunk of sksm_merge_process() and
  * sksm_unmerge_process(): bytes done of total, pages (un)merged so far.
- * A non-zero return stops the walk.
+ * A non-zero return stops the walk, which then fails with ECANCELED.
  */
 typedef int (*sksm_progress_fn)(uint64_t done, uint64_t total, long pages,
 				void *arg);
 
 struct sksm_walk_opts {
+	uint32_t size;			/* sizeof(opts) or 0 */
+	uint32_t flags;			/* SKSM_PIDFD or 0 */
 	size_t chunk;			/* bytes per request; 0: 8 MiB */
 	sksm_progress_fn progress;	/* may be NULL */
 	void *arg;			/* passed to progress */
@@ -163,6 +186,12 @@ const char *sksm_strerror_op(int op, int errnum);
 /* Since 1.1 */
 const char *sksm_version(void);
 const char *sksm_state_name(int state);
+
+/* Since 1.2 */
+long sksm_merge_range(struct sksm_partition *p, int pid, unsigned long addr,
+		      size_t len, unsigned int flags);
+long sksm_unmerge_range(struct sksm_partition *p, int pid, unsigned long addr,
+			size_t len, unsigned int flags);
 
 #ifdef __cplusplus
 }

@@ -65,6 +65,7 @@ static const struct sksm__field global_fields[] = {
 static void stats_init(struct sksm_stats *st)
 {
 	memset(st, 0, sizeof(*st));
+	st->size = sizeof(*st);
 	st->state = SKSM_STATE_UNKNOWN;
 	st->use_zero_pages = -1;
 	st->uid = (uid_t)-1;
@@ -94,19 +95,30 @@ static int stat_dir(const char *root, const char *name,
 	return 0;
 }
 
-int sksm_stat_name(const char *name, struct sksm_stats *st)
+int sksm__stat_name(const char *name, struct sksm_stats *st)
 {
 	struct sksm__kernel k;
 	int err;
 
-	if (!name || !st)
-		return (int)sksm__fail(-EINVAL);
 	err = sksm__name_valid(name);
 	if (!err)
 		err = stat_dir(sksm__sysfs_root(), name, st);
 	/* No such partition, or no partitions at all? */
 	if (err == -ENOENT && sksm__probe(&k) == -ENOSYS)
 		err = -ENOSYS;
+	return err;
+}
+
+SKSM_REVERSIONED
+int sksm_stat_name(const char *name, struct sksm_stats *st)
+{
+	int err;
+
+	if (!name || !st)
+		return (int)sksm__fail(-EINVAL);
+	err = sksm__out_struct(st->size, st->flags, sizeof(*st));
+	if (!err)
+		err = sksm__stat_name(name, st);
 	return err ? (int)sksm__fail(err) : 0;
 }
 
@@ -131,31 +143,50 @@ static int stat_fd(const struct sksm_partition *p, struct sksm_stats *st)
 	return 0;
 }
 
+int sksm__stat(const struct sksm_partition *p, struct sksm_stats *st)
+{
+	if (p->backend == SKSM_BACKEND_SYSFS)
+		return stat_dir(p->sysfs, p->name, st);
+	return stat_fd(p, st);
+}
+
+SKSM_REVERSIONED
 int sksm_stat(const struct sksm_partition *p, struct sksm_stats *st)
 {
 	int err;
 
 	if (!p || !st)
 		return (int)sksm__fail(-EINVAL);
-	if (p->backend == SKSM_BACKEND_SYSFS)
-		err = stat_dir(p->sysfs, p->name, st);
-	else
-		err = stat_fd(p, st);
+	err = sksm__out_struct(st->size, st->flags, sizeof(*st));
+	if (!err)
+		err = sksm__stat(p, st);
 	return err ? (int)sksm__fail(err) : 0;
 }
 
+int sksm__stat_global(struct sksm_global_stats *st)
+{
+	int err;
+
+	memset(st, 0, sizeof(*st));
+	st->size = sizeof(*st);
+	err = sksm__read_dir_fields(sksm__sysfs_root(), global_fields,
+				    SKSM_ARRAY_SIZE(global_fields), st);
+	/* No /sys/kernel/mm/ksm: no KSM at all; else a counter is missing */
+	if (err == -ENOENT && access(sksm__sysfs_root(), F_OK))
+		err = -ENOSYS;
+	return err;
+}
+
+SKSM_REVERSIONED
 int sksm_stat_global(struct sksm_global_stats *st)
 {
 	int err;
 
 	if (!st)
 		return (int)sksm__fail(-EINVAL);
-	memset(st, 0, sizeof(*st));
-	err = sksm__read_dir_fields(sksm__sysfs_root(), global_fields,
-				    SKSM_ARRAY_SIZE(global_fields), st);
-	/* No /sys/kernel/mm/ksm: no KSM at all; else a counter is missing */
-	if (err == -ENOENT && access(sksm__sysfs_root(), F_OK))
-		err = -ENOSYS;
+	err = sksm__out_struct(st->size, st->flags, sizeof(*st));
+	if (!err)
+		err = sksm__stat_global(st);
 	return err ? (int)sksm__fail(err) : 0;
 }
 

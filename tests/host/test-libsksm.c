@@ -439,7 +439,7 @@ static void test_merge_process_chunks(void)
 	opts.start = 0x555555570000UL;
 	opts.end = 0x7f0000100000UL;
 	fake_reset(NULL, 0, 0);
-	CHECK_EQ(sksm_merge_process(p, 1234, &opts), 0);
+	CHECK_ERRNO(sksm_merge_process(p, 1234, &opts) == -1, ECANCELED);
 	CHECK_STR(fake.log,
 		  "trigger_merge 1234 555555570000 555555579000\n"
 		  "trigger_merge 1234 7f0000000000 7f0000010000\n");
@@ -666,9 +666,9 @@ static void test_read_maps(void)
 
 static void test_stat_sysfs(void)
 {
-	struct sksm_global_stats g;
+	struct sksm_global_stats g = { .size = sizeof(g) };
 	struct sksm_partition *p;
-	struct sksm_stats st;
+	struct sksm_stats st = { .size = sizeof(st) };
 	char dir[PATH_MAX * 2];
 
 	kernel_with(NULL);
@@ -738,7 +738,7 @@ static void test_stat_fdinfo(void)
 	struct sksm_partition p = {
 		.backend = SKSM_BACKEND_SYSCALLS, .fd = 7,
 	};
-	struct sksm_stats st;
+	struct sksm_stats st = { .size = sizeof(st) };
 
 	kernel_with(features_syscalls);
 	CHECK_EQ(sksm_stat(&p, &st), 0);
@@ -774,7 +774,7 @@ static void test_stat_fdinfo(void)
 
 static void test_process_stat(void)
 {
-	struct sksm_process_stats ps;
+	struct sksm_process_stats ps = { .size = sizeof(ps) };
 	char dir[PATH_MAX * 2];
 
 	kernel_with(NULL);
@@ -855,6 +855,104 @@ static void test_strerror(void)
 	CHECK(sksm_strerror_op(1000, EBUSY) != NULL);
 }
 
+/*
+ * Since 1.2 the structs the caller allocates carry size and flags: 0 is
+ * 1.2's size, a smaller one or an unknown flag is EINVAL, a larger walk
+ * struct (a newer header) may only add zeros.
+ */
+static void test_struct_size_flags(void)
+{
+	struct sksm_stats st;
+	struct sksm_global_stats g = { .flags = 1 };
+	struct sksm_process_stats ps = { .size = 8 };
+	struct {
+		struct sksm_walk_opts o;
+		char newer[16];
+	} big = { .o.size = sizeof(big) };
+	struct sksm_walk_opts o = { .size = sizeof(o) - 4 };
+	struct sksm_partition *p;
+
+	kernel_with(NULL);
+	memset(&st, 0xff, sizeof(st));
+	st.size = 0;
+	st.flags = 0;
+	CHECK_EQ(sksm_stat_name("vm1", &st), 0);
+	CHECK_EQ(st.size, sizeof(st));
+	CHECK_EQ(st.flags, 0);
+	CHECK_EQ(st.pages_sharing, 3000);
+	CHECK_EQ(st.reserved[0], 0);
+	st.size = sizeof(st) - 8;
+	CHECK_ERRNO(sksm_stat_name("vm1", &st) == -1, EINVAL);
+	st.size = sizeof(st);
+	st.flags = 1;
+	CHECK_ERRNO(sksm_stat_name("vm1", &st) == -1, EINVAL);
+	CHECK_ERRNO(sksm_stat_global(&g) == -1, EINVAL);
+	CHECK_ERRNO(sksm_process_stat(1234, &ps) == -1, EINVAL);
+
+	p = sksm_open("vm1", SKSM_RDWR, 0);
+	CHECK(p != NULL);
+	if (!p)
+		return;
+	fake_reset(NULL, 0, 0);
+	CHECK_ERRNO(sksm_merge_process(p, 1234, &o) == -1, EINVAL);
+	o = (struct sksm_walk_opts){ .flags = 0x2 };
+	CHECK_ERRNO(sksm_merge_process(p, 1234, &o) == -1, EINVAL);
+	CHECK_STR(fake.log, "");
+	big.o.start = 0x7f0003000000UL;
+	big.o.end = 0x7f0003001000UL;
+	CHECK_EQ(sksm_merge_process(p, 1234, &big.o), 0);
+	CHECK_STR(fake.log, "trigger_merge 1234 7f0003000000 7f0003001000\n");
+	big.newer[15] = 1;
+	CHECK_ERRNO(sksm_merge_process(p, 1234, &big.o) == -1, E2BIG);
+	sksm_close(p);
+}
+
+/*
+ * SKSM_PIDFD: a trigger file takes pids only, so the sysfs backend says
+ * EOPNOTSUPP rather than merge a pid that may have been reused.
+ */
+static void test_pidfd_flag(void)
+{
+	struct sksm_walk_opts o = { .flags = SKSM_PIDFD };
+	struct sksm_partition *p;
+	char dir[PATH_MAX * 2];
+	pid_t pid = 0;
+
+	kernel_with(NULL);
+	p = sksm_open("vm1", SKSM_RDWR, 0);
+	CHECK(p != NULL);
+	if (!p)
+		return;
+	fake_reset(NULL, 0, 0);
+	CHECK_ERRNO(sksm_merge_range(p, 3, 0x7f0000000000UL, 4096,
+				     SKSM_PIDFD) == -1, EOPNOTSUPP);
+	CHECK_ERRNO(sksm_unmerge_range(p, 3, 0, 0, SKSM_PIDFD) == -1,
+		    EOPNOTSUPP);
+	CHECK_ERRNO(sksm_merge_range(p, 1234, 0x7f0000000000UL, 4096,
+				     0x2) == -1, EINVAL);
+	CHECK_ERRNO(sksm_merge_range(p, 0, 0x7f0000000000UL, 4096, 0) == -1,
+		    EINVAL);
+	CHECK_ERRNO(sksm_merge_process(p, 3, &o) == -1, EOPNOTSUPP);
+	CHECK_STR(fake.log, "");
+	CHECK_EQ(sksm_merge_range(p, 1234, 0x7f0000000000UL, 4096, 0), 0);
+	CHECK_EQ(sksm_unmerge_range(p, 1234, 0x7f0000000000UL, 4096, 0), 0);
+	CHECK_STR(fake.log, "trigger_merge 1234 7f0000000000 7f0000001000\n"
+		  "trigger_unmerge 1234 7f0000000000 7f0000001000\n");
+	sksm_close(p);
+
+	/* A pidfd's process, from its fdinfo */
+	snprintf(dir, sizeof(dir), "%s/self/fdinfo", proc);
+	put(dir, "11", "pos:\t0\nflags:\t02000002\nPid:\t1234\n"
+	    "NSpid:\t1234\n");
+	put(dir, "12", "pos:\t0\nflags:\t02000002\nPid:\t-1\n");
+	CHECK_EQ(sksm__pidfd_pid(11, &pid), 0);
+	CHECK_EQ(pid, 1234);
+	CHECK_EQ(sksm__pidfd_pid(12, &pid), -ESRCH);
+	CHECK_EQ(sksm__pidfd_pid(7, &pid), -EINVAL);	/* a partition fd */
+	CHECK_EQ(sksm__pidfd_pid(99, &pid), -EBADF);
+	CHECK_EQ(sksm__pidfd_pid(-1, &pid), -EBADF);
+}
+
 #define T(name) { #name, test_##name }
 
 static const struct tap_test tests[] = {
@@ -864,6 +962,7 @@ static const struct tap_test tests[] = {
 	T(sysfs_merge_requests), T(merge_process_chunks),
 	T(merge_errors_and_counts), T(unmerge_process), T(maps_lines), T(read_maps), T(stat_sysfs),
 	T(stat_fdinfo), T(process_stat), T(list), T(strerror),
+	T(struct_size_flags), T(pidfd_flag),
 };
 
 int main(int argc, char **argv)

@@ -272,7 +272,7 @@ struct tally {
 static void merge_one(const struct sksmd_conf *c, pid_t pid, size_t part,
 		      const char *cmd, int rescan, struct tally *t)
 {
-	struct sksm_process_stats ps;
+	struct sksm_process_stats ps = { .size = sizeof(ps) };
 	unsigned long long st;
 	struct known *k;
 	uint64_t h;
@@ -415,7 +415,7 @@ static void pass(const struct sksmd_conf *c, unsigned long nr)
 	}
 
 	for (size_t i = 0; i < c->nr_partitions; i++) {
-		struct sksm_stats st;
+		struct sksm_stats st = { .size = sizeof(st) };
 
 		if (!t[i].merged_processes && !verbose)
 			continue;
