@@ -83,6 +83,8 @@ vg=(valgrind -q --error-exitcode=99 --leak-check=full --show-leak-kinds=all
     --errors-for-leak-kinds=all --track-fds=no)
 check "libsksm tests are valgrind clean (memcheck, no leaks)" \
 	"${vg[@]}" "$out/tests/test-libsksm" "$tmp/fx"
+fixtures
+relay "libsksm 1.0 ABI:" "$out/tests/test-abi-1.0" "$tmp/fx"
 relay "ksmctl units:" "$out/tests/test-ksmctl"
 
 # --- ksmctl --------------------------------------------------------------
@@ -125,8 +127,8 @@ sys.exit(0 if isinstance(d, dict) and ('"$cond"') else 1)' <<<"$output"; then
 
 usage=2 failure=1 nokernel=3
 cli "--help" 0 '^Usage:' --help
-cli "merge --help" 0 'ksmctl merge NAME --pid PID' merge --help
-cli "--version" 0 '^ksmctl from Selective KSM, libsksm 1\.1 \(built with 1\.1\)$' --version
+cli "merge --help" 0 'ksmctl merge NAME \(--pid PID \| --cgroup PATH\)\.\.\.' merge --help
+cli "--version" 0 '^ksmctl from Selective KSM, libsksm 1\.2 \(built with 1\.2\)$' --version
 cli "no command" $usage '^ksmctl: no command given' 
 cli "unknown command" $usage "unknown command 'frob'" frob
 cli "unknown global option" $usage "unrecognized option '--frob'" --frob
@@ -173,9 +175,13 @@ cli "stat --prometheus with --json" $usage 'give one of --json and --prometheus'
 cli "--prometheus only for stat" $usage 'option --prometheus does not apply' \
 	list --prometheus
 cli "estimate needs processes" $usage 'give --pid PID or --cgroup PATH' estimate
-cli "--cgroup only for estimate" $usage 'option --cgroup does not apply' \
-	merge vm1 --pid 1 --all --cgroup /a
-cli "merge takes one --pid" $usage 'one --pid only' merge vm1 --pid 1 --pid 2 --all
+cli "--cgroup not for status" $usage 'option --cgroup does not apply' \
+	status --pid 1 --cgroup /a
+cli "status takes one --pid" $usage 'one --pid only' status --pid 1 --pid 2
+cli "merge needs processes" $usage 'give --pid PID or --cgroup PATH' merge vm1 --all
+cli "merge --cgroup of no cgroup" $failure \
+	'^ksmctl: merge: cgroup /sksm-no-such-cgroup: No such file or directory$' \
+	merge vm1 --cgroup /sksm-no-such-cgroup --all
 cli "stat of no partition" $failure \
 	'^ksmctl: stat: partition "nosuch": No such file or directory \(no such partition\)$' \
 	stat nosuch
@@ -215,6 +221,26 @@ cli "merge of nothing mergeable" $failure \
 	merge vm1 --pid 4321 --all
 cli "merge of no process" $failure 'process 999999: No such process' \
 	merge vm1 --pid 999999 --all
+# Several processes: one failing does not stop the others; exit 1
+cli "merge of two processes, one failing" $failure \
+	'process 4321: Cannot allocate memory.*
+vm1: process 1234: 0 pages merged \(0\.0 MiB\) in 16\.3 MiB of mappings
+vm1: 2 processes: 0 pages merged' \
+	merge vm1 --pid 4321 --pid 1234 --pid 4321 --all
+two_json() {
+	"$ksmctl" merge vm1 --pid 1234 --pid 4321 --all --json 2>/dev/null |
+	python3 -c 'import json, sys
+d = json.load(sys.stdin)
+p = d["processes"]
+sys.exit(not (d["pid"] is None and len(p) == 2 and
+	      p[0] == {"pid": 1234, "cgroup": None, "pages": 0,
+		       "range_bytes": 17076224, "error": None} and
+	      p[1]["pid"] == 4321 and p[1]["pages"] is None and
+	      p[1]["error"] == "Cannot allocate memory"))'
+	local st=("${PIPESTATUS[@]}")
+	[ "${st[0]}" = 1 ] && [ "${st[1]}" = 0 ]
+}
+check "ksmctl merge of two processes --json: one entry each, exit 1" two_json
 cli "merge into no partition" $failure \
 	'merge: partition "nosuch": No such file or directory \(no such partition\)$' \
 	merge nosuch --pid 1234 --all
@@ -322,32 +348,40 @@ unset LD_LIBRARY_PATH
 api() {		# the public functions: header, version script, .so, man pages
 	local header map so f
 	header=$(grep -oE '\bsksm_[a-z_]+\(' "$top/lib/sksm.h" | tr -d '(' | sort -u)
-	map=$(grep -oE '^\s+sksm_[a-z_]+;' "$top/lib/libsksm.map" | tr -d ' \t;' | sort)
+	map=$(grep -oE '^\s+sksm_[a-z_]+;' "$top/lib/libsksm.map" | tr -d ' \t;' |
+	      sort -u)
 	so=$(nm -D --defined-only "$out/lib/libsksm.so" | awk '$2 == "T" { print $3 }' |
 	     sort)
 	[ "$header" = "$map" ] || { echo "header: $header"; echo "map: $map"; return 1; }
-	[ "$(sed 's/@@LIBSKSM_1\.[01]$//' <<<"$so")" = "$map" ] ||
+	[ "$(sed -E 's/@@?LIBSKSM_1\.[0-9]+$//' <<<"$so" | sort -u)" = "$map" ] ||
 		{ echo "exported: $so"; return 1; }
 	# 1.0's functions keep their version: programs built with 1.0 run
-	for f in sksm_open sksm_close sksm_merge sksm_merge_process sksm_stat \
-		 sksm_strerror_op sksm_unlink; do
+	for f in sksm_open sksm_close sksm_merge sksm_strerror_op sksm_unlink; do
 		grep -qx "$f@@LIBSKSM_1.0" <<<"$so" ||
 			{ echo "$f is not LIBSKSM_1.0"; return 1; }
 	done
 	grep -qx 'sksm_version@@LIBSKSM_1.1' <<<"$so" ||
 		{ echo "sksm_version is not LIBSKSM_1.1"; return 1; }
+	# The structs grew size and flags in 1.2: both versions, 1.2 default
+	for f in sksm_stat sksm_stat_name sksm_stat_global sksm_process_stat \
+		 sksm_merge_process sksm_unmerge_process; do
+		grep -qx "$f@LIBSKSM_1.0" <<<"$so" && grep -qx "$f@@LIBSKSM_1.2" <<<"$so" ||
+			{ echo "$f: not both @LIBSKSM_1.0 and @@LIBSKSM_1.2"; return 1; }
+	done
+	grep -qx 'sksm_merge_range@@LIBSKSM_1.2' <<<"$so" ||
+		{ echo "sksm_merge_range is not LIBSKSM_1.2"; return 1; }
 	for f in $header; do
 		[ -f "$top/man/man3/$f.3" ] || { echo "no man page $f.3"; return 1; }
 	done
 }
-check "exported symbols are the header's functions, versioned LIBSKSM_1.0 and 1.1, each with a man page" api
+check "exported symbols are the header's functions, versioned LIBSKSM_1.0, 1.1 and 1.2, each with a man page" api
 
 install_and_link() {
 	local dest=$tmp/dest pc
 	make -s -C "$top/lib" OUT="$out/lib" PREFIX=/usr DESTDIR="$dest" install &&
 	make -s -C "$top/tools" OUT="$out" LIBSKSM_DIR="$out/lib" PREFIX=/usr \
 		DESTDIR="$dest" install || return 1
-	for f in usr/include/sksm.h usr/lib/libsksm.so.1.1.0 usr/lib/libsksm.so.1 \
+	for f in usr/include/sksm.h usr/lib/libsksm.so.1.2.0 usr/lib/libsksm.so.1 \
 		 usr/lib/libsksm.so usr/lib/libsksm.a usr/lib/pkgconfig/libsksm.pc \
 		 usr/share/man/man3/libsksm.3 usr/share/man/man3/sksm_close.3 \
 		 usr/share/man/man3/sksm_version.3 usr/share/man/man8/ksmctl.8 \
@@ -359,7 +393,7 @@ install_and_link() {
 	pc=$(PKG_CONFIG_SYSROOT_DIR=$dest PKG_CONFIG_PATH=$dest/usr/lib/pkgconfig \
 	     pkg-config --cflags --libs libsksm) || return 1
 	[ "$(PKG_CONFIG_PATH=$dest/usr/lib/pkgconfig \
-	     pkg-config --modversion libsksm)" = 1.1.0 ] || { echo "pc version"; return 1; }
+	     pkg-config --modversion libsksm)" = 1.2.0 ] || { echo "pc version"; return 1; }
 	grep -q '@SBINDIR@' "$dest/usr/lib/systemd/system/sksmd.service" &&
 		{ echo "sksmd.service: @SBINDIR@ left"; return 1; }
 	cat > "$tmp/prog.c" <<-'EOF'
@@ -377,9 +411,9 @@ install_and_link() {
 	# shellcheck disable=SC2086
 	cc -Wall -Werror -o "$tmp/prog" "$tmp/prog.c" $pc &&
 	LD_LIBRARY_PATH=$dest/usr/lib "$tmp/prog" |
-		grep -qx 'the running kernel lacks the Selective KSM series|1\.1|removed|1'
+		grep -qx 'the running kernel lacks the Selective KSM series|1\.2|removed|1'
 }
-check "make install DESTDIR=...; pkg-config 1.1.0; a program links and runs (sksm_version, sksm_state_name)" install_and_link
+check "make install DESTDIR=...; pkg-config 1.2.0; a program links and runs (sksm_version, sksm_state_name)" install_and_link
 
 # --- the guest's JSON checker -----------------------------------------------
 

@@ -20,6 +20,7 @@
 #include "estimate.h"
 #include "json.h"
 #include "parse.h"
+#include "targets.h"
 
 /* Exit status, as ksmctl(8) documents it */
 #define EXIT_USAGE		2
@@ -89,8 +90,10 @@ static void usage(FILE *f)
 	      " ksmctl remove NAME\n"
 	      " ksmctl list [--json]\n"
 	      " ksmctl stat [NAME] [--json | --prometheus]\n"
-	      " ksmctl merge NAME --pid PID (--range START-END | --all) [--json]\n"
-	      " ksmctl unmerge NAME --pid PID (--range START-END | --all) [--json]\n"
+	      " ksmctl merge NAME (--pid PID | --cgroup PATH)...\n"
+	      "              (--range START-END | --all) [--json]\n"
+	      " ksmctl unmerge NAME (--pid PID | --cgroup PATH)...\n"
+	      "              (--range START-END | --all) [--json]\n"
 	      " ksmctl status --pid PID [--json]\n"
 	      " ksmctl estimate [--pid PID]... [--cgroup PATH]... [--json]\n"
 	      "\n"
@@ -100,14 +103,15 @@ static void usage(FILE *f)
 	      " -m, --mode MODE          permission bits of a new partition (octal,\n"
 	      "                          default 0600)\n"
 	      " -x, --exclusive          create: fail if the partition exists\n"
-	      " -p, --pid PID            the process to merge, unmerge or show\n"
+	      " -p, --pid PID            the process to merge, unmerge, show or\n"
+	      "                          estimate (repeatable but for status)\n"
 	      " -r, --range START-END    hex addresses as in /proc/PID/maps, END excluded\n"
 	      " -a, --all                every KSM-compatible mapping of the process\n"
 	      "                          (unmerge: all its memory, and it leaves)\n"
 	      " -j, --json               one JSON object on stdout, no progress\n"
 	      " -P, --prometheus         stat: the node_exporter textfile format\n"
-	      " -g, --cgroup PATH        estimate: the processes of a cgroup v2 and\n"
-	      "                          below (repeatable; each a group of its own)\n"
+	      " -g, --cgroup PATH        the processes of a cgroup v2 and below\n"
+	      "                          (repeatable; estimate: each a group)\n"
 	      " -h, --help               display this help\n"
 	      " -V, --version            display version\n"
 	      "\n"
@@ -148,6 +152,19 @@ static int fail(const struct args *a, int op, int err, const char *fmt, ...)
 		fprintf(stderr, " (%s)", why);
 	fputc('\n', stderr);
 	return err == ENOSYS ? EXIT_NO_KERNEL : EXIT_FAILURE;
+}
+
+/* A failure outside the library: "ksmctl: merge: cgroup /a: No such..." */
+static int fail_sys(const struct args *a, int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "ksmctl: %s: ", a->cmd);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, ": %s\n", strerror(err));
+	return EXIT_FAILURE;
 }
 
 static const char *backend_name(int backend)
@@ -374,6 +391,7 @@ static int stat_prometheus(const struct args *a)
 		if (!grown)
 			break;
 		st = grown;
+		st[k] = (struct sksm_stats){ .size = sizeof(*st) };
 		if (sksm_stat_name(names[i], &st[k]) == 0)
 			k++;
 	}
@@ -409,8 +427,8 @@ static int cmd_stat(const struct args *a)
 {
 	struct json j = { 0 }, *jp = a->given & OPT_JSON ? &j : NULL;
 	struct out o = { .json = jp };
-	struct sksm_global_stats g;
-	struct sksm_stats st;
+	struct sksm_global_stats g = { .size = sizeof(g) };
+	struct sksm_stats st = { .size = sizeof(st) };
 	char **names;
 	int n, i, ret = EXIT_SUCCESS;
 
@@ -472,6 +490,7 @@ struct progress {
 	const char *name;
 	int tty;		/* draw progress on stderr */
 	uint64_t done, total;
+	long pages;		/* of the process being walked */
 };
 
 static int show_progress(uint64_t done, uint64_t total, long pages,
@@ -481,6 +500,7 @@ static int show_progress(uint64_t done, uint64_t total, long pages,
 
 	pr->done = done;
 	pr->total = total;
+	pr->pages = pages;
 	if (pr->tty) {
 		fprintf(stderr, "\rksmctl: %s %s: %.1f of %.1f MiB (%d%%), "
 			"%ld pages ", pr->verb, pr->name, MIB(done), MIB(total),
@@ -511,71 +531,63 @@ static double cpu_seconds(void)
 	       ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
 }
 
-/* merge and unmerge: the whole process or a range, in chunks */
-static int merge_or_unmerge(const struct args *a, int merge)
+/* What one process of a merge or unmerge came to */
+struct result {
+	long pages;		/* -1: failed, see err */
+	int err;
+	uint64_t range_bytes;
+};
+
+/* Each --pid, then the processes of each --cgroup, held by pidfd */
+static int find_targets(const struct args *a, struct targets *ts)
 {
-	struct progress pr = {
-		.verb = merge ? "merging" : "unmerging", .name = a->name,
-		.tty = !(a->given & OPT_JSON) && isatty(STDERR_FILENO),
-	};
-	struct sksm_walk_opts opts = {
-		.progress = show_progress, .arg = &pr,
-		.start = a->start, .end = a->end,
-	};
-	struct sigaction sa = { .sa_handler = on_sigint }, old;
-	struct sksm_stats before, after;
-	struct timespec t0, t1;
-	int have_saved, backend, err;
-	long page = sysconf(_SC_PAGESIZE), pages;
-	double cpu0, wall, cpu;
-	int64_t saved = 0;
-	struct sksm_partition *p;
-	struct json j;
+	size_t i;
+	int err;
 
-	p = sksm_open(a->name, SKSM_WRONLY, 0);
-	if (!p)
-		return fail(a, SKSM_OP_OPEN, errno, "partition \"%s\"",
-			    a->name);
-	backend = sksm_backend(p);
-	have_saved = !sksm_stat(p, &before);
-
-	/* No SA_RESTART: SIGINT ends the walk after the current chunk */
-	sigaction(SIGINT, &sa, &old);
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	cpu0 = cpu_seconds();
-	if (merge)
-		pages = sksm_merge_process(p, a->pid, &opts);
-	else
-		pages = sksm_unmerge_process(p, a->pid, &opts);
-	err = errno;
-	cpu = cpu_seconds() - cpu0;
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	wall = seconds(&t1) - seconds(&t0);
-	sigaction(SIGINT, &old, NULL);
-	if (pr.tty && pr.total)
-		fputc('\n', stderr);
-
-	if (pages < 0) {
-		sksm_close(p);
-		return fail(a, merge ? SKSM_OP_MERGE : SKSM_OP_UNMERGE, err,
-			    "partition \"%s\", process %d", a->name,
-			    (int)a->pid);
+	for (i = 0; i < a->nr_pids; i++) {
+		err = targets_add_pid(ts, a->pids[i]);
+		if (err)
+			return fail_sys(a, -err, "process %d",
+					(int)a->pids[i]);
 	}
-	if (have_saved && !sksm_stat(p, &after))
-		saved = after.general_profit - before.general_profit;
-	else
-		have_saved = 0;
-	sksm_close(p);
+	for (i = 0; i < a->nr_cgroups; i++) {
+		err = targets_add_cgroup(ts, a->cgroups[i]);
+		if (err)
+			return fail_sys(a, -err, "cgroup %s", a->cgroups[i]);
+	}
+	if (!ts->n && a->nr_cgroups)
+		fprintf(stderr, "ksmctl: %s: no process in %s\n", a->cmd,
+			a->nr_cgroups > 1 ? "those cgroups" : a->cgroups[0]);
+	return -1;
+}
 
+static void out_results(const struct args *a, int merge, int backend,
+			const struct targets *ts, const struct result *r,
+			size_t done, int have_saved, int64_t saved,
+			double wall, double cpu)
+{
+	long page = sysconf(_SC_PAGESIZE), pages = 0;
+	uint64_t range_bytes = 0;
+	struct json j;
+	size_t i;
+
+	for (i = 0; i < done; i++) {
+		if (r[i].pages > 0)
+			pages += r[i].pages;
+		range_bytes += r[i].range_bytes;
+	}
 	if (a->given & OPT_JSON) {
 		json_begin(&j, stdout);
 		json_str(&j, "operation", merge ? "merge" : "unmerge");
 		json_str(&j, "partition", a->name);
-		json_s64(&j, "pid", a->pid);
+		if (ts->n == 1)
+			json_s64(&j, "pid", ts->t[0].pid);
+		else
+			json_null(&j, "pid");
 		json_str(&j, "backend", backend_name(backend));
 		json_s64(&j, "pages", pages);
 		json_s64(&j, "bytes", (int64_t)pages * page);
-		json_u64(&j, "range_bytes", pr.total);
+		json_u64(&j, "range_bytes", range_bytes);
 		if (have_saved)
 			json_s64(&j, "saved_bytes", saved);
 		else
@@ -583,19 +595,159 @@ static int merge_or_unmerge(const struct args *a, int merge)
 		json_double(&j, "wall_seconds", wall);
 		json_double(&j, "cpu_seconds", cpu);
 		json_bool(&j, "stopped", interrupted);
+		json_array(&j, "processes");
+		for (i = 0; i < done; i++) {
+			json_object(&j, NULL);
+			json_s64(&j, "pid", ts->t[i].pid);
+			if (ts->t[i].cgroup)
+				json_str(&j, "cgroup", ts->t[i].cgroup);
+			else
+				json_null(&j, "cgroup");
+			if (r[i].pages >= 0)
+				json_s64(&j, "pages", r[i].pages);
+			else
+				json_null(&j, "pages");
+			json_u64(&j, "range_bytes", r[i].range_bytes);
+			if (r[i].pages >= 0)
+				json_null(&j, "error");
+			else
+				json_str(&j, "error", strerror(r[i].err));
+			json_close(&j, '}');
+		}
+		json_close(&j, ']');
 		json_end(&j);
-	} else {
-		printf("%s: process %d: %ld pages %s (%.1f MiB) in %.1f MiB "
-		       "of mappings", a->name, (int)a->pid, pages,
-		       merge ? "merged" : "unmerged", MIB(pages * page),
-		       MIB(pr.total));
-		if (have_saved)
-			printf(", %s %.1f MiB", merge ? "saved" : "profit change",
-			       MIB(saved));
-		printf("; %.2f s wall, %.2f s CPU%s\n", wall, cpu,
-		       interrupted ? "; stopped by SIGINT" : "");
+		return;
 	}
-	return interrupted ? EXIT_INTERRUPTED : EXIT_SUCCESS;
+	for (i = 0; i < done && ts->n > 1; i++)
+		if (r[i].pages >= 0)
+			printf("%s: process %d: %ld pages %s (%.1f MiB) in "
+			       "%.1f MiB of mappings\n", a->name,
+			       (int)ts->t[i].pid, r[i].pages,
+			       merge ? "merged" : "unmerged",
+			       MIB(r[i].pages * page), MIB(r[i].range_bytes));
+	if (ts->n == 1)
+		printf("%s: process %d: %ld pages %s (%.1f MiB) in %.1f MiB "
+		       "of mappings", a->name, (int)ts->t[0].pid, pages,
+		       merge ? "merged" : "unmerged", MIB(pages * page),
+		       MIB(range_bytes));
+	else
+		printf("%s: %zu processes: %ld pages %s (%.1f MiB) in %.1f "
+		       "MiB of mappings", a->name, done, pages,
+		       merge ? "merged" : "unmerged", MIB(pages * page),
+		       MIB(range_bytes));
+	if (have_saved)
+		printf(", %s %.1f MiB", merge ? "saved" : "profit change",
+		       MIB(saved));
+	printf("; %.2f s wall, %.2f s CPU%s\n", wall, cpu,
+	       interrupted ? "; stopped by SIGINT" : "");
+}
+
+/*
+ * merge and unmerge: whole processes or a range of each, in chunks, one
+ * process after the other. A process that fails does not stop the others;
+ * one of a cgroup that exits meanwhile is no failure.
+ */
+static int merge_or_unmerge(const struct args *a, int merge)
+{
+	struct progress pr = {
+		.verb = merge ? "merging" : "unmerging", .name = a->name,
+		.tty = !(a->given & OPT_JSON) && isatty(STDERR_FILENO),
+	};
+	struct sksm_walk_opts opts = {
+		.size = sizeof(opts),
+		.progress = show_progress, .arg = &pr,
+		.start = a->start, .end = a->end,
+	};
+	struct sigaction sa = { .sa_handler = on_sigint }, old;
+	struct sksm_stats before = { .size = sizeof(before) };
+	struct sksm_stats after = { .size = sizeof(after) };
+	struct targets ts = { 0 };
+	struct result *r = NULL;
+	struct timespec t0, t1;
+	int have_saved, backend, ret;
+	double cpu0, wall, cpu;
+	size_t i, done = 0, failed = 0;
+	int64_t saved = 0;
+	struct sksm_partition *p;
+
+	ret = find_targets(a, &ts);
+	if (ret >= 0)
+		goto out;
+	r = calloc(ts.n ? ts.n : 1, sizeof(*r));
+	if (!r) {
+		ret = fail(a, SKSM_OP_ANY, ENOMEM, "%s", a->cmd);
+		goto out;
+	}
+	p = sksm_open(a->name, SKSM_WRONLY, 0);
+	if (!p) {
+		ret = fail(a, SKSM_OP_OPEN, errno, "partition \"%s\"",
+			   a->name);
+		goto out;
+	}
+	backend = sksm_backend(p);
+	have_saved = !sksm_stat(p, &before);
+
+	/* No SA_RESTART: SIGINT ends the walk after the current chunk */
+	sigaction(SIGINT, &sa, &old);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	cpu0 = cpu_seconds();
+	for (i = 0; i < ts.n && !interrupted; i++, done++) {
+		/* sysfs takes pids only, and is root's: pidfds where we can */
+		int pidfd = ts.t[i].pidfd >= 0 &&
+			    backend == SKSM_BACKEND_SYSCALLS;
+
+		opts.flags = pidfd ? SKSM_PIDFD : 0;
+		pr.total = 0;
+		pr.pages = 0;
+		if (merge)
+			r[i].pages = sksm_merge_process(p, pidfd ?
+					ts.t[i].pidfd : ts.t[i].pid, &opts);
+		else
+			r[i].pages = sksm_unmerge_process(p, pidfd ?
+					ts.t[i].pidfd : ts.t[i].pid, &opts);
+		r[i].err = errno;
+		r[i].range_bytes = pr.total;
+		if (r[i].pages >= 0)
+			continue;
+		if (r[i].err == ECANCELED) {	/* SIGINT: what it did */
+			r[i].pages = pr.pages;
+			continue;
+		}
+		/* One of a cgroup that exited since we found it: not ours */
+		if (r[i].err == ESRCH && ts.t[i].cgroup) {
+			r[i].pages = 0;
+			continue;
+		}
+		failed++;
+		ret = fail(a, merge ? SKSM_OP_MERGE : SKSM_OP_UNMERGE,
+			   r[i].err, "partition \"%s\", process %d", a->name,
+			   (int)ts.t[i].pid);
+	}
+	cpu = cpu_seconds() - cpu0;
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	wall = seconds(&t1) - seconds(&t0);
+	sigaction(SIGINT, &old, NULL);
+	if (pr.tty && pr.total)
+		fputc('\n', stderr);
+	if (have_saved && !sksm_stat(p, &after))
+		saved = after.general_profit - before.general_profit;
+	else
+		have_saved = 0;
+	sksm_close(p);
+
+	/* One process that failed: its message says all */
+	if (ts.n == 1 && failed)
+		goto out;
+	out_results(a, merge, backend, &ts, r, done, have_saved, saved, wall,
+		    cpu);
+	if (interrupted)
+		ret = EXIT_INTERRUPTED;
+	else if (!failed)
+		ret = EXIT_SUCCESS;
+out:
+	free(r);
+	targets_free(&ts);
+	return ret;
 }
 
 static int cmd_merge(const struct args *a)
@@ -612,7 +764,7 @@ static int cmd_status(const struct args *a)
 {
 	struct json j = { 0 }, *jp = a->given & OPT_JSON ? &j : NULL;
 	struct out o = { .json = jp };
-	struct sksm_process_stats ps;
+	struct sksm_process_stats ps = { .size = sizeof(ps) };
 	long page = sysconf(_SC_PAGESIZE);
 
 	if (sksm_process_stat(a->pid, &ps))
@@ -691,7 +843,7 @@ static int cmd_estimate(const struct args *a)
 		g[n].name = a->cgroups[i];
 		err = cgroup_pids(dir, &g[n].pids, &g[n].nr_pids);
 		if (err) {
-			ret = fail(a, SKSM_OP_ANY, -err, "cgroup %s", dir);
+			ret = fail_sys(a, -err, "cgroup %s", dir);
 			goto out;
 		}
 	}
@@ -745,9 +897,10 @@ static const struct command commands[] = {
 	{ "remove", cmd_remove, 0, 1, 1 },
 	{ "list", cmd_list, OPT_JSON, 0, 0 },
 	{ "stat", cmd_stat, OPT_JSON | OPT_PROMETHEUS, 0, 1 },
-	{ "merge", cmd_merge, OPT_PID | OPT_RANGE | OPT_ALL | OPT_JSON, 1, 1 },
-	{ "unmerge", cmd_unmerge, OPT_PID | OPT_RANGE | OPT_ALL | OPT_JSON,
-	  1, 1 },
+	{ "merge", cmd_merge,
+	  OPT_PID | OPT_CGROUP | OPT_RANGE | OPT_ALL | OPT_JSON, 1, 1 },
+	{ "unmerge", cmd_unmerge,
+	  OPT_PID | OPT_CGROUP | OPT_RANGE | OPT_ALL | OPT_JSON, 1, 1 },
 	{ "status", cmd_status, OPT_PID | OPT_JSON, 0, 0 },
 	{ "estimate", cmd_estimate, OPT_PID | OPT_CGROUP | OPT_JSON, 0, 0 },
 };
