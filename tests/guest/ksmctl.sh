@@ -87,7 +87,7 @@ case_help() {
 	run 0 $KSMCTL --help
 	says '^Usage:'
 	run 0 $KSMCTL --version
-	says 'libsksm 1\.1 \(built with 1\.1\)'
+	says 'libsksm 1\.2 \(built with 1\.2\)'
 	run 0 $KSMCTL merge --help
 	says 'ksmctl merge NAME'
 }
@@ -349,6 +349,62 @@ case_estimate() {
 	for p in $e1 $e2 $e3; do stop_filler "$p"; done
 }
 
+# --cgroup merges every process of a cgroup and of those below it, each
+# through a pidfd; a process outside is not touched; several --pid at once
+case_merge_cgroup() {
+	cg=/sys/fs/cgroup/ksmctl-merge
+	filler g1
+	g1=$PID g1_start=$START g1_end=$END
+	filler g2
+	g2=$PID g2_start=$START g2_end=$END
+	filler g3
+	g3=$PID g3_start=$START g3_end=$END
+	mkdir -p $cg/sub
+	echo "$g1" > $cg/cgroup.procs && echo "$g2" > $cg/sub/cgroup.procs ||
+		fail "cannot move the fillers into cgroups"
+	run 0 $KSMCTL merge t1 --cgroup /ksmctl-merge --all --json
+	[ "$(js pid -t null)" = null ] || fail "pid of several processes"
+	for i in 0 1; do
+		[ "$(js processes.$i.cgroup)" = /ksmctl-merge ] ||
+			fail "process $i: cgroup"
+		[ "$(js processes.$i.pidfd -t boolean)" = true ] ||
+			fail "process $i not merged through a pidfd"
+		[ "$(js processes.$i.error -t null)" = null ] ||
+			fail "process $i: error"
+	done
+	[ "$(js processes -l)" = 2 ] || fail "not 2 processes merged"
+	[ "$(js pages)" -ge $((2 * PAGES - 1)) ] || fail "pages: $(js pages)"
+	p1=$(first_pfn "$g1" "$g1_start" "$g1_end")
+	p2=$(first_pfn "$g2" "$g2_start" "$g2_end")
+	p3=$(first_pfn "$g3" "$g3_start" "$g3_end")
+	echo "frames: g1 $p1 g2 $p2 g3 $p3"
+	case "$p1" in ''|-) fail "g1's first page is not present" ;; esac
+	[ "$p1" = "$p2" ] || fail "the cgroup's processes do not share"
+	[ "$p1" != "$p3" ] || fail "g3, outside the cgroup, shares"
+	[ -z "$(sed -n 's/^ksm_partition //p' /proc/$g3/ksm_stat)" ] ||
+		fail "g3 joined a partition"
+
+	run 0 $KSMCTL unmerge t1 --cgroup /ksmctl-merge --all
+	says "^t1: 2 processes: [0-9]+ pages unmerged"
+	for g in "$g1 $g1_start $g1_end" "$g2 $g2_start $g2_end"; do
+		# shellcheck disable=SC2086
+		f=$(frames $g)
+		[ "$f" = "present $PAGES distinct $PAGES" ] ||
+			fail "not private after unmerge: $f"
+	done
+	run 0 $KSMCTL stat t1 --json
+	[ "$(js members)" = 0 ] || fail "members left: $(js members)"
+
+	run 0 $KSMCTL merge t1 --pid "$g1" --pid "$g3" --all
+	says "^t1: process $g1: [0-9]+ pages merged"
+	says "^t1: 2 processes: [0-9]+ pages merged"
+	[ "$(first_pfn "$g1" "$g1_start" "$g1_end")" = \
+	  "$(first_pfn "$g3" "$g3_start" "$g3_end")" ] ||
+		fail "--pid g1 --pid g3 do not share"
+	for p in $g1 $g2 $g3; do stop_filler "$p"; done
+	rmdir $cg/sub $cg || fail "cgroups not empty"
+}
+
 if [ $# -gt 0 ]; then
 	mkdir -p "$T"
 	"$@"
@@ -368,7 +424,7 @@ echo $((PAGES * 4)) > /sys/kernel/mm/ksm/max_page_sharing ||
 	echo "# could not raise max_page_sharing: frame counts will fail"
 for c in help bad_arguments create_list_stat merge_all \
 	 merge_range_isolation unmerge merge_errors unprivileged remove \
-	 estimate; do
+	 estimate merge_cgroup; do
 	tap_case "ksmctl $c" 600 sh "$0" "case_$c"
 	# A failed case leaves its fillers: end them before the next one
 	[ -f "$T/pids" ] && while read -r p; do kill -9 "$p" 2>/dev/null; done < "$T/pids"

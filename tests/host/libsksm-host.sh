@@ -233,7 +233,7 @@ two_json() {
 d = json.load(sys.stdin)
 p = d["processes"]
 sys.exit(not (d["pid"] is None and len(p) == 2 and
-	      p[0] == {"pid": 1234, "cgroup": None, "pages": 0,
+	      p[0] == {"pid": 1234, "cgroup": None, "pidfd": False, "pages": 0,
 		       "range_bytes": 17076224, "error": None} and
 	      p[1]["pid"] == 4321 and p[1]["pages"] is None and
 	      p[1]["error"] == "Cannot allocate memory"))'

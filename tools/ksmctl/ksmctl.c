@@ -603,6 +603,8 @@ static void out_results(const struct args *a, int merge, int backend,
 				json_str(&j, "cgroup", ts->t[i].cgroup);
 			else
 				json_null(&j, "cgroup");
+			json_bool(&j, "pidfd", ts->t[i].pidfd >= 0 &&
+				  backend == SKSM_BACKEND_SYSCALLS);
 			if (r[i].pages >= 0)
 				json_s64(&j, "pages", r[i].pages);
 			else
