@@ -48,7 +48,9 @@ PROG_BINS := $(addprefix $(GUEST)/bin/,$(PROGS) $(PROGS32) $(EXAMPLES) \
 # Libraries some of them link with (static: the guest has nothing else)
 PROG_LDLIBS_json-get := -ljson-c
 
-# ksmctl and sksmd for the guest: static, with a static libsksm of its own
+# ksmctl and sksmd for the guest, with a static libsksm of its own: sksmd
+# static, ksmctl dynamic for libsmartcols, whose libraries the initramfs
+# carries as trinity's
 GUEST_KSMCTL := $(GUEST)/bin/ksmctl
 GUEST_SKSM_FLAGS := CFLAGS=-O2 EXTRA_CFLAGS="-isystem $(HDR)/include"
 
@@ -123,7 +125,7 @@ $(GUEST)/bin/%: docs/examples/%.c $(HDR_STAMP)
 $(GUEST_KSMCTL): $(HDR_STAMP) FORCE
 	@$(MAKE) -s -C lib OUT=$(GUEST)/libsksm $(GUEST_SKSM_FLAGS) static
 	@$(MAKE) -s -C tools OUT=$(GUEST)/bin LIBSKSM_DIR=$(GUEST)/libsksm \
-		$(GUEST_SKSM_FLAGS) LDFLAGS=-static
+		$(GUEST_SKSM_FLAGS) LDFLAGS=-static KSMCTL_LDFLAGS=
 
 guest: $(MM_SELFTEST_BINS) $(PROG_BINS) $(GUEST_KSMCTL)
 
@@ -131,11 +133,11 @@ INITRAMFS_INPUTS := $(wildcard scripts/guest/* tests/guest/* bench/guest/*) \
 	scripts/mkcpio tools/sksmd/sksmd.conf.example
 
 # Debian's trinity (dynamically linked), with its libraries, for the fuzz
-# suite; scripts/setup-host installs it.
+# suite (scripts/setup-host installs it), and the libraries of ksmctl.
 TRINITY := /usr/bin/trinity
-$(GUEST)/trinity-root: $(TRINITY) scripts/guest-dynamic
-	@echo "  DYNAMIC $(TRINITY)"
-	@scripts/guest-dynamic $@ $(TRINITY) >/dev/null
+$(GUEST)/trinity-root: $(TRINITY) $(GUEST_KSMCTL) scripts/guest-dynamic
+	@echo "  DYNAMIC $(TRINITY) ksmctl"
+	@scripts/guest-dynamic $@ $(TRINITY) --libs $(GUEST_KSMCTL) >/dev/null
 	@touch $@
 
 $(BUILD)/initramfs.cpio: $(MM_SELFTEST_BINS) $(PROG_BINS) $(GUEST_KSMCTL) \

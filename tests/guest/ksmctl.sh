@@ -144,17 +144,20 @@ case_create_list_stat() {
 	run 0 $KSMCTL list --json
 	js partitions -t array >/dev/null
 	run 0 $KSMCTL stat t1 --json
-	[ "$(js name)" = t1 ] && [ "$(js state)" = linked ] &&
-		[ "$(js mode)" = 0600 ] && [ "$(js uid)" = 0 ] &&
-		[ "$(js members)" = 0 ] || fail "stat t1"
-	js pages_sharing -t int >/dev/null
-	js general_profit -t int >/dev/null
+	[ "$(js partitions.0.name)" = t1 ] && [ "$(js partitions.0.state)" = linked ] &&
+		[ "$(js partitions.0.mode)" = 0600 ] && [ "$(js partitions.0.uid)" = 0 ] &&
+		[ "$(js partitions.0.members)" = 0 ] || fail "stat t1"
+	js partitions.0.pages_sharing -t int >/dev/null
+	js partitions.0.general_profit -t int >/dev/null
 	run 0 $KSMCTL stat t2 --json
-	[ "$(js mode)" = 0640 ] || fail "mode of t2"
+	[ "$(js partitions.0.mode)" = 0640 ] || fail "mode of t2"
 	run 0 $KSMCTL stat --json
 	js global.pages_sharing -t int >/dev/null
 	js partitions.0.name -t string >/dev/null
 	run 0 $KSMCTL stat
+	says '^NAME +STATE +OWNER +MODE +MEMBERS +SHARED +SHARING'
+	says '^t1 +linked +0:0 +0600 +0 '
+	says '^t2 +linked +0:0 +0640 '
 	says 'global KSM and all partitions:'
 }
 
@@ -163,7 +166,7 @@ case_merge_all() {
 	filler a
 	frames "$PID" "$START" "$END"
 	run 0 $KSMCTL merge t1 --pid "$PID" --all --json
-	[ "$(js operation)" = merge ] && [ "$(js pid)" = "$PID" ] ||
+	[ "$(js operation)" = merge ] && [ "$(js processes.0.pid)" = "$PID" ] ||
 		fail "merge JSON"
 	[ "$(js pages)" -ge $((PAGES - 1)) ] || fail "pages merged: $(js pages)"
 	[ "$(js saved_bytes)" -gt 0 ] || fail "nothing saved"
@@ -172,13 +175,13 @@ case_merge_all() {
 	echo "after merge: $f"
 	[ "$f" = "present $PAGES distinct 1" ] || fail "not merged: $f"
 	run 0 $KSMCTL status --pid "$PID" --json
-	[ "$(js partition)" = t1 ] || fail "status: not in t1"
-	[ "$(js merging_pages)" -ge $((PAGES - 1)) ] || fail "status: pages"
+	[ "$(js processes.0.partition)" = t1 ] || fail "status: not in t1"
+	[ "$(js processes.0.merging_pages)" -ge $((PAGES - 1)) ] || fail "status: pages"
 	run 0 $KSMCTL status --pid "$PID"
 	says 'partition +t1'
 	run 0 $KSMCTL stat t1 --json
-	[ "$(js members)" = 1 ] || fail "members of t1"
-	[ "$(js pages_sharing)" -ge $((PAGES - 1)) ] || fail "pages_sharing"
+	[ "$(js partitions.0.members)" = 1 ] || fail "members of t1"
+	[ "$(js partitions.0.pages_sharing)" -ge $((PAGES - 1)) ] || fail "pages_sharing"
 	# Text summary
 	run 0 $KSMCTL merge t1 --pid "$PID" --all
 	says "^t1: process $PID: [0-9]+ pages merged .* s wall, .* s CPU$"
@@ -227,13 +230,13 @@ case_unmerge() {
 	[ "$f" = "present $PAGES distinct $((PAGES / 2 + 1))" ] ||
 		fail "half not private: $f"
 	run 0 $KSMCTL status --pid "$PID" --json
-	[ "$(js partition)" = t1 ] || fail "a range ended the membership"
+	[ "$(js processes.0.partition)" = t1 ] || fail "a range ended the membership"
 	run 0 $KSMCTL unmerge t1 --pid "$PID" --all
 	says "^t1: process $PID: [0-9]+ pages unmerged"
 	f=$(frames "$PID" "$START" "$END")
 	[ "$f" = "present $PAGES distinct $PAGES" ] || fail "not private: $f"
 	run 0 $KSMCTL status --pid "$PID" --json
-	[ "$(js partition -t null)" = null ] || fail "still a member"
+	[ "$(js processes.0.partition -t null)" = null ] || fail "still a member"
 	run 1 $KSMCTL unmerge t1 --pid "$PID" --all
 	says 'not a member of this partition'
 	stop_filler "$PID"
@@ -256,7 +259,7 @@ case_unprivileged() {
 	as_sksm="su -s /bin/sh sksm -c"
 	run 0 $as_sksm "$KSMCTL create u1"
 	run 0 $KSMCTL stat u1 --json
-	[ "$(js uid)" = 1000 ] || fail "owner of u1"
+	[ "$(js partitions.0.uid)" = 1000 ] || fail "owner of u1"
 	# sksm merges its own process into its own partition
 	rm -f "$T/u.range"
 	$as_sksm "exec pagefill -n $PAGES -o $T/u.range" >/dev/null 2>&1 &
@@ -321,14 +324,14 @@ case_estimate() {
 	before=$(cat /sys/kernel/mm/ksm/pages_sharing)
 	run 0 $KSMCTL estimate --pid "$e1" --pid "$e2" --cgroup /ksmctl-est --json
 	predicted=$(js partitions.1.pages_sharing)
-	[ "$(js partitions.1.processes)" = 2 ] || fail "2 processes in pids"
+	[ "$(js partitions.1.processes -l)" = 2 ] || fail "2 processes in pids"
 	[ "$(js partitions.0.name)" = /ksmctl-est ] || fail "cgroup group name"
-	[ "$(js partitions.0.processes)" = 1 ] || fail "1 process in the cgroup"
+	[ "$(js partitions.0.processes -l)" = 1 ] || fail "1 process in the cgroup"
 	# Each filler: 4096 pages, 1024 contents four times over
 	[ "$(js partitions.0.pages_sharing)" -ge $((PAGES - 1024)) ] ||
 		fail "e3 alone shares its repeated pages"
 	[ "$predicted" -ge $((2 * PAGES - 1024)) ] || fail "prediction $predicted"
-	[ "$(js one_partition.processes)" = 3 ] || fail "one_partition"
+	[ "$(js one_partition.processes -l)" = 3 ] || fail "one_partition"
 	[ "$(cat /sys/kernel/mm/ksm/pages_sharing)" = "$before" ] ||
 		fail "estimate merged something"
 	[ -z "$(sed -n 's/^ksm_partition //p' /proc/$e1/ksm_stat)" ] ||
@@ -340,7 +343,7 @@ case_estimate() {
 	run 0 $KSMCTL merge t3 --pid "$e1" --all
 	run 0 $KSMCTL merge t3 --pid "$e2" --all
 	run 0 $KSMCTL stat t3 --json
-	actual=$(js pages_sharing)
+	actual=$(js partitions.0.pages_sharing)
 	echo "predicted $predicted, merged $actual"
 	diff=$((predicted - actual))
 	[ ${diff#-} -le 16 ] || fail "predicted $predicted, a merge shares $actual"
@@ -363,7 +366,6 @@ case_merge_cgroup() {
 	echo "$g1" > $cg/cgroup.procs && echo "$g2" > $cg/sub/cgroup.procs ||
 		fail "cannot move the fillers into cgroups"
 	run 0 $KSMCTL merge t1 --cgroup /ksmctl-merge --all --json
-	[ "$(js pid -t null)" = null ] || fail "pid of several processes"
 	for i in 0 1; do
 		[ "$(js processes.$i.cgroup)" = /ksmctl-merge ] ||
 			fail "process $i: cgroup"
@@ -393,7 +395,7 @@ case_merge_cgroup() {
 			fail "not private after unmerge: $f"
 	done
 	run 0 $KSMCTL stat t1 --json
-	[ "$(js members)" = 0 ] || fail "members left: $(js members)"
+	[ "$(js partitions.0.members)" = 0 ] || fail "members left: $(js partitions.0.members)"
 
 	run 0 $KSMCTL merge t1 --pid "$g1" --pid "$g3" --all
 	says "^t1: process $g1: [0-9]+ pages merged"

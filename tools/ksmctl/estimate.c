@@ -171,6 +171,8 @@ static void tally(const struct table *t, unsigned long mps,
 	}
 }
 
+static int add_pid(pid_t **pids, size_t *n, pid_t pid);
+
 int estimate_groups(struct estimate *groups, int n, struct estimate *all)
 {
 	struct table *tables, whole = { 0 };
@@ -204,7 +206,9 @@ int estimate_groups(struct estimate *groups, int n, struct estimate *all)
 			groups[g].pages += scratch.pages;
 			all->pages += scratch.pages;
 		}
-		all->nr_pids += groups[g].nr_pids;
+		for (size_t i = 0; i < groups[g].nr_pids && !ret; i++)
+			ret = add_pid(&all->pids, &all->nr_pids,
+				      groups[g].pids[i]);
 		tally(&tables[g], mps, &groups[g]);
 	}
 	if (!ret)

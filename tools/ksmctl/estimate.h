@@ -20,7 +20,8 @@ struct estimate {
 
 /*
  * Fill in each group's counts, and @all's for one partition of all
- * groups. Returns 0 or -errno (the group's failed_pid names the process).
+ * groups (its pids are allocated: the caller frees them). Returns 0 or
+ * -errno (the group's failed_pid names the process).
  */
 int estimate_groups(struct estimate *groups, int n, struct estimate *all);
 

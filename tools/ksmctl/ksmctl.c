@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <libsmartcols.h>
 #include <sksm.h>
 
 #include "estimate.h"
@@ -43,7 +44,7 @@ enum {
 static const struct option long_options[] = {
 	{ "mode", required_argument, NULL, 'm' },
 	{ "exclusive", no_argument, NULL, 'x' },
-	{ "json", no_argument, NULL, 'j' },
+	{ "json", no_argument, NULL, 'J' },
 	{ "pid", required_argument, NULL, 'p' },
 	{ "range", required_argument, NULL, 'r' },
 	{ "all", no_argument, NULL, 'a' },
@@ -108,7 +109,7 @@ static void usage(FILE *f)
 	      " -r, --range START-END    hex addresses as in /proc/PID/maps, END excluded\n"
 	      " -a, --all                every KSM-compatible mapping of the process\n"
 	      "                          (unmerge: all its memory, and it leaves)\n"
-	      " -j, --json               one JSON object on stdout, no progress\n"
+	      " -J, --json               one JSON object on stdout, no progress\n"
 	      " -P, --prometheus         stat: the node_exporter textfile format\n"
 	      " -g, --cgroup PATH        the processes of a cgroup v2 and below\n"
 	      "                          (repeatable; estimate: each a group)\n"
@@ -320,8 +321,11 @@ static int cmd_list(const struct args *a)
 		json_begin(&j, stdout);
 		json_str(&j, "backend", backend_name(sksm_probe()));
 		json_array(&j, "partitions");
-		for (i = 0; i < n; i++)
-			json_str(&j, NULL, names[i]);
+		for (i = 0; i < n; i++) {
+			json_object(&j, NULL);
+			json_str(&j, "name", names[i]);
+			json_close(&j, '}');
+		}
 		json_close(&j, ']');
 		json_end(&j);
 	} else {
@@ -423,39 +427,130 @@ static int stat_prometheus(const struct args *a)
 	return EXIT_SUCCESS;
 }
 
+/* Columns of the table "ksmctl stat" prints for people */
+enum {
+	COL_NAME, COL_STATE, COL_OWNER, COL_MODE, COL_MEMBERS, COL_SHARED,
+	COL_SHARING, COL_UNSHARED, COL_ZERO, COL_SAVED,
+};
+
+static const struct {
+	const char *name;
+	int flags;
+} table_columns[] = {
+	[COL_NAME] = { "NAME", 0 },
+	[COL_STATE] = { "STATE", 0 },
+	[COL_OWNER] = { "OWNER", 0 },
+	[COL_MODE] = { "MODE", 0 },
+	[COL_MEMBERS] = { "MEMBERS", SCOLS_FL_RIGHT },
+	[COL_SHARED] = { "SHARED", SCOLS_FL_RIGHT },
+	[COL_SHARING] = { "SHARING", SCOLS_FL_RIGHT },
+	[COL_UNSHARED] = { "UNSHARED", SCOLS_FL_RIGHT },
+	[COL_ZERO] = { "ZERO", SCOLS_FL_RIGHT },
+	[COL_SAVED] = { "SAVED", SCOLS_FL_RIGHT },
+};
+
+/* One row of the table; the strings are copied by libsmartcols */
+static int table_row(struct libscols_table *tb, const struct sksm_stats *st)
+{
+	struct libscols_line *ln = scols_table_new_line(tb, NULL);
+	const char *state = sksm_state_name(st->state);
+	char buf[COL_SAVED + 1][SKSM_NAME_MAX + 1];
+	int i;
+
+	if (!ln)
+		return -ENOMEM;
+	snprintf(buf[COL_NAME], sizeof(buf[0]), "%s", st->name);
+	snprintf(buf[COL_STATE], sizeof(buf[0]), "%s", state ? state : "-");
+	if (st->uid == (uid_t)-1)
+		snprintf(buf[COL_OWNER], sizeof(buf[0]), "-");
+	else
+		snprintf(buf[COL_OWNER], sizeof(buf[0]), "%u:%u",
+			 (unsigned int)st->uid, (unsigned int)st->gid);
+	if (st->mode == (mode_t)-1)
+		snprintf(buf[COL_MODE], sizeof(buf[0]), "-");
+	else
+		snprintf(buf[COL_MODE], sizeof(buf[0]), "%04o",
+			 (unsigned int)st->mode & 07777);
+	snprintf(buf[COL_MEMBERS], sizeof(buf[0]), "%llu",
+		 (unsigned long long)st->members);
+	snprintf(buf[COL_SHARED], sizeof(buf[0]), "%llu",
+		 (unsigned long long)st->pages_shared);
+	snprintf(buf[COL_SHARING], sizeof(buf[0]), "%llu",
+		 (unsigned long long)st->pages_sharing);
+	snprintf(buf[COL_UNSHARED], sizeof(buf[0]), "%llu",
+		 (unsigned long long)st->pages_unshared);
+	snprintf(buf[COL_ZERO], sizeof(buf[0]), "%llu",
+		 (unsigned long long)st->ksm_zero_pages);
+	snprintf(buf[COL_SAVED], sizeof(buf[0]), "%.1f MiB",
+		 MIB(st->general_profit));
+	for (i = 0; i <= COL_SAVED; i++)
+		if (scols_line_set_data(ln, i, buf[i]))
+			return -ENOMEM;
+	return 0;
+}
+
+static struct libscols_table *table_new(void)
+{
+	struct libscols_table *tb = scols_new_table();
+	size_t i;
+
+	if (!tb)
+		return NULL;
+	for (i = 0; i < sizeof(table_columns) / sizeof(table_columns[0]);
+	     i++) {
+		if (!scols_table_new_column(tb, table_columns[i].name, 0,
+					    table_columns[i].flags)) {
+			scols_unref_table(tb);
+			return NULL;
+		}
+	}
+	return tb;
+}
+
 static int cmd_stat(const struct args *a)
 {
 	struct json j = { 0 }, *jp = a->given & OPT_JSON ? &j : NULL;
 	struct out o = { .json = jp };
 	struct sksm_global_stats g = { .size = sizeof(g) };
 	struct sksm_stats st = { .size = sizeof(st) };
+	struct libscols_table *tb = NULL;
 	char **names;
 	int n, i, ret = EXIT_SUCCESS;
 
 	if (a->given & OPT_PROMETHEUS)
 		return stat_prometheus(a);
-	if (a->name) {
-		if (sksm_stat_name(a->name, &st))
-			return fail(a, SKSM_OP_STAT, errno, "partition \"%s\"",
-				    a->name);
-		if (jp)
-			json_begin(jp, stdout);
+	/* Text: that partition alone; JSON: as for all, of one partition */
+	if (a->name && sksm_stat_name(a->name, &st))
+		return fail(a, SKSM_OP_STAT, errno, "partition \"%s\"",
+			    a->name);
+	if (a->name && !jp) {
 		out_partition(&o, &st);
-		if (jp)
-			json_end(jp);
 		return EXIT_SUCCESS;
 	}
 
-	n = sksm_list(&names);
+	names = NULL;
+	n = a->name ? 0 : sksm_list(&names);
 	if (n < 0)
 		return fail(a, SKSM_OP_LIST, errno, "listing partitions");
 	if (sksm_stat_global(&g)) {
 		ret = fail(a, SKSM_OP_STAT, errno, "global counters");
 		goto out;
 	}
+	/* Many partitions: JSON objects, or a table for people */
 	if (jp) {
 		json_begin(jp, stdout);
 		json_array(jp, "partitions");
+	} else {
+		tb = table_new();
+		if (!tb) {
+			ret = fail(a, SKSM_OP_ANY, ENOMEM, "table");
+			goto out;
+		}
+	}
+	if (a->name) {
+		json_object(jp, NULL);
+		out_partition(&o, &st);
+		json_close(jp, '}');
 	}
 	for (i = 0; i < n; i++) {
 		if (sksm_stat_name(names[i], &st)) {
@@ -465,15 +560,23 @@ static int cmd_stat(const struct args *a)
 				   names[i]);
 			break;
 		}
-		if (jp)
-			json_object(jp, NULL);
+		if (tb) {
+			if (table_row(tb, &st)) {
+				ret = fail(a, SKSM_OP_ANY, ENOMEM, "table");
+				goto out;
+			}
+			continue;
+		}
+		json_object(jp, NULL);
 		out_partition(&o, &st);
-		if (jp)
-			json_close(jp, '}');
+		json_close(jp, '}');
 	}
 	if (jp) {
 		json_close(jp, ']');
 		json_object(jp, "global");
+	} else if (n) {
+		scols_print_table(tb);
+		putchar('\n');
 	}
 	out_global(&o, &g);
 	if (jp) {
@@ -481,7 +584,10 @@ static int cmd_stat(const struct args *a)
 		json_end(jp);
 	}
 out:
-	sksm_list_free(names);
+	if (tb)
+		scols_unref_table(tb);
+	if (names)
+		sksm_list_free(names);
 	return ret;
 }
 
@@ -580,10 +686,6 @@ static void out_results(const struct args *a, int merge, int backend,
 		json_begin(&j, stdout);
 		json_str(&j, "operation", merge ? "merge" : "unmerge");
 		json_str(&j, "partition", a->name);
-		if (ts->n == 1)
-			json_s64(&j, "pid", ts->t[0].pid);
-		else
-			json_null(&j, "pid");
 		json_str(&j, "backend", backend_name(backend));
 		json_s64(&j, "pages", pages);
 		json_s64(&j, "bytes", (int64_t)pages * page);
@@ -773,6 +875,8 @@ static int cmd_status(const struct args *a)
 		return fail(a, SKSM_OP_STAT, errno, "process %d", (int)a->pid);
 	if (jp) {
 		json_begin(jp, stdout);
+		json_array(jp, "processes");
+		json_object(jp, NULL);
 		json_s64(jp, "pid", a->pid);
 	} else {
 		printf("process %d:\n", (int)a->pid);
@@ -785,8 +889,11 @@ static int cmd_status(const struct args *a)
 	out_bytes(&o, "profit", ps.process_profit);
 	out_flag(&o, "merge_any", ps.merge_any);
 	out_flag(&o, "mergeable", ps.mergeable);
-	if (jp)
+	if (jp) {
+		json_close(jp, '}');
+		json_close(jp, ']');
 		json_end(jp);
+	}
 	return EXIT_SUCCESS;
 }
 
@@ -807,6 +914,7 @@ static void out_estimate(struct out *o, const struct estimate *e,
 			 const char *name)
 {
 	long page = sysconf(_SC_PAGESIZE);
+	size_t i;
 
 	if (o->json) {
 		if (name)
@@ -814,7 +922,17 @@ static void out_estimate(struct out *o, const struct estimate *e,
 	} else {
 		printf("%s:\n", name);
 	}
-	out_u64(o, "processes", e->nr_pids);
+	if (o->json) {		/* processes are objects, as elsewhere */
+		json_array(o->json, "processes");
+		for (i = 0; i < e->nr_pids; i++) {
+			json_object(o->json, NULL);
+			json_s64(o->json, "pid", e->pids[i]);
+			json_close(o->json, '}');
+		}
+		json_close(o->json, ']');
+	} else {
+		out_u64(o, "processes", e->nr_pids);
+	}
 	out_u64(o, "pages", e->pages);
 	out_u64(o, "distinct", e->distinct);
 	out_u64(o, "pages_sharing", e->pages_sharing);
@@ -829,7 +947,7 @@ static int cmd_estimate(const struct args *a)
 {
 	struct json j = { 0 }, *jp = a->given & OPT_JSON ? &j : NULL;
 	struct out o = { .json = jp };
-	struct estimate *g, all;
+	struct estimate *g, all = { 0 };
 	int n = 0, err, ret = EXIT_SUCCESS;
 	size_t i;
 
@@ -891,6 +1009,7 @@ out:
 	for (i = 0; i <= a->nr_cgroups; i++)
 		free(g[i].pids);
 	free(g);
+	free(all.pids);
 	return ret;
 }
 
@@ -923,8 +1042,10 @@ static int parse_args(const struct command *c, int argc, char **argv,
 
 	opterr = 0;	/* our own messages, naming the command */
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, ":m:xjp:r:aPg:hV", long_options,
+	while ((opt = getopt_long(argc, argv, ":m:xJjp:r:aPg:hV", long_options,
 				  NULL)) != -1) {
+		if (opt == 'j')		/* -J as util-linux; -j of 1.0 stays */
+			opt = 'J';
 		for (i = 0; long_options[i].name; i++)
 			if (long_options[i].val == opt)
 				break;
@@ -950,7 +1071,7 @@ static int parse_args(const struct command *c, int argc, char **argv,
 				return usage_error(a->cmd, "bad range '%s': "
 						   "START-END in hex expected", optarg);
 			break;
-		case 'x': case 'j': case 'a': case 'P':
+		case 'x': case 'J': case 'a': case 'P':
 			break;
 		case 'h':
 			usage(stdout);
