@@ -224,6 +224,36 @@ EOF
 	stop_all || fail "a filler's memory changed"
 }
 
+# A member whose memory map grows (pagefill maps as much again on SIGUSR1)
+# gets the next pass to merge its new range alone, through a pidfd
+case_incremental() {
+	setup
+	conf "rescan_every = 0"		# no full rescan to hide the increment
+	sksmd -v -c "$T/sksmd.conf" > "$T/log" 2>&1 &
+	d=$!
+	trap 'kill $d 2>/dev/null' EXIT
+	wait_same a1 a2
+	read -r p s e < "$T/a2"
+	kill -USR1 "$p"
+	i=0
+	while [ ! -s "$T/a2.range.more" ]; do
+		i=$((i + 1))
+		[ $i -gt 100 ] && fail "a2 did not map more"
+		sleep 0.1
+	done
+	cp "$T/a2.range.more" "$T/a2more"
+	wait_same a2more a1
+	kill -TERM $d
+	wait $d || fail "sksmd did not stop cleanly on SIGTERM"
+	cat "$T/log"
+	grep -qE "merged pid $p \(.*\) into sksmd-a: [0-9]+ pages in 1 new range$" \
+		"$T/log" || fail "no merge of a2's new range alone"
+	# The full merge of a2 came first; after it, only the increment
+	[ "$(grep -c "merged pid $p " "$T/log")" = 2 ] ||
+		fail "a2 merged other than once whole and once its new range"
+	stop_all || fail "a filler's memory changed"
+}
+
 case_psi() {
 	setup
 	conf "psi = some 500000 2000000"
@@ -250,7 +280,7 @@ fi
 
 mkdir -p "$T"
 cleanup
-for c in check dry_run not_when_memory_is_plenty once daemon psi; do
+for c in check dry_run not_when_memory_is_plenty once daemon incremental psi; do
 	tap_case "sksmd $c" 300 sh "$0" "case_$c"
 	cleanup
 done

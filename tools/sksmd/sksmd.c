@@ -14,7 +14,11 @@
  *
  * Incremental: a process is merged when it is new to sksmd, when its
  * memory map changed since its last merge, or every rescan_every passes
- * (pages written in place are only found then).
+ * (pages written in place are only found then). When only its map changed,
+ * only the address ranges that are new since its last merge are merged
+ * (what the kernel lets us tell without reading every page). Each merge
+ * goes through a pidfd opened after the process was identified by pid and
+ * start time, so a pid reused meanwhile is never merged.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -31,6 +35,7 @@
 #include <unistd.h>
 #include <dirent.h>
 #include <sys/signalfd.h>
+#include <sys/syscall.h>
 
 #include "sksm.h"
 #include "conf.h"
@@ -39,11 +44,18 @@
 
 static int verbose, dry_run;
 
+/* An address range [start, end) */
+struct range {
+	unsigned long start, end;
+};
+
 /* What sksmd remembers of a process it merged */
 struct known {
 	pid_t pid;
 	unsigned long long start_time;	/* tells a reused pid apart */
 	uint64_t maps_hash;		/* of /proc/PID/maps at the merge */
+	struct range *ranges;		/* its private mappings then */
+	size_t nr_ranges;
 	size_t part;			/* index in the configuration */
 	int seen;			/* in this pass */
 };
@@ -112,6 +124,80 @@ static int maps_hash(pid_t pid, uint64_t *h)
 			*h = (*h ^ (unsigned char)buf[i]) * 1099511628211ULL;
 	close(fd);
 	return n < 0 ? -1 : 0;
+}
+
+/*
+ * The private mappings of /proc/PID/maps, neighbours joined: those a merge
+ * walks (the library and the kernel skip what else they cannot merge).
+ */
+static int private_ranges(pid_t pid, struct range **ranges, size_t *n)
+{
+	struct range *r = NULL, *grown;
+	unsigned long start, end;
+	char path[64], line[4096], perms[5];
+	size_t nr = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/maps", (int)pid);
+	f = fopen(path, "re");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		/* A path longer than the line: skip the rest of it */
+		if (!strchr(line, '\n') && !feof(f)) {
+			int ch;
+
+			while ((ch = fgetc(f)) != EOF && ch != '\n')
+				;
+		}
+		if (sscanf(line, "%lx-%lx %4s", &start, &end, perms) != 3 ||
+		    perms[3] != 'p')
+			continue;
+		if (nr && r[nr - 1].end == start) {
+			r[nr - 1].end = end;
+			continue;
+		}
+		grown = reallocarray(r, nr + 1, sizeof(*r));
+		if (!grown) {
+			free(r);
+			fclose(f);
+			return -1;
+		}
+		r = grown;
+		r[nr++] = (struct range){ start, end };
+	}
+	fclose(f);
+	*ranges = r;
+	*n = nr;
+	return 0;
+}
+
+/*
+ * The parts of the sorted ranges @cur that no range of @old covers, into
+ * @out (as many as @cur has, and one more per range of @old at most).
+ */
+static size_t new_ranges(const struct range *cur, size_t ncur,
+			 const struct range *old, size_t nold,
+			 struct range *out)
+{
+	size_t i, j = 0, n = 0;
+
+	for (i = 0; i < ncur; i++) {
+		unsigned long s = cur[i].start;
+
+		while (j < nold && old[j].end <= s)
+			j++;
+		for (size_t k = j; k < nold && old[k].start < cur[i].end &&
+		     s < cur[i].end; k++) {
+			if (old[k].start > s)
+				out[n++] = (struct range){ s, old[k].start };
+			if (old[k].end > s)
+				s = old[k].end;
+		}
+		if (s < cur[i].end)
+			out[n++] = (struct range){ s, cur[i].end };
+	}
+	return n;
 }
 
 /* The process's cgroup v2 path ("0::/a/b"), or "" */
@@ -199,7 +285,33 @@ static struct known *remember(pid_t pid)
 
 static void forget(struct known *k)
 {
+	free(k->ranges);
 	*k = known[--nr_known];
+}
+
+/*
+ * A pidfd of process @pid if it is still the one that started at
+ * @start_time, else -1; -2 where the kernel has no pidfd_open().
+ */
+static int hold(pid_t pid, unsigned long long start)
+{
+	unsigned long long now;
+	int fd = -2;
+
+#ifdef SYS_pidfd_open
+	fd = syscall(SYS_pidfd_open, pid, 0);
+	if (fd < 0 && errno != ENOSYS)
+		return -1;
+	if (fd < 0)
+		fd = -2;
+#endif
+	/* Read after the pidfd pins the pid: it cannot be reused now */
+	if (start_time(pid, &now) || now != start) {
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	return fd;
 }
 
 static struct sksm_partition **handles;
@@ -269,11 +381,44 @@ struct tally {
 	long pages;
 };
 
+/*
+ * Merge the ranges @r of a process into a partition (all of it when @r is
+ * NULL), through @pidfd when there is one: pages, or -1 and errno.
+ */
+static long merge_ranges(struct sksm_partition *p, pid_t pid, int pidfd,
+			 const struct range *r, size_t n)
+{
+	struct sksm_walk_opts o = { .size = sizeof(o) };
+	int target = pid;
+	long pages = 0, ret;
+
+	if (pidfd >= 0 && sksm_backend(p) == SKSM_BACKEND_SYSCALLS) {
+		o.flags = SKSM_PIDFD;
+		target = pidfd;
+	}
+	if (!r)
+		return sksm_merge_process(p, target, &o);
+	for (size_t i = 0; i < n; i++) {
+		o.start = r[i].start;
+		o.end = r[i].end;
+		ret = sksm_merge_process(p, target, &o);
+		/* Nothing mergeable there (a new file mapping): fine */
+		if (ret < 0 && errno != ENOMEM)
+			return -1;
+		if (ret > 0)
+			pages += ret;
+	}
+	return pages;
+}
+
 static void merge_one(const struct sksmd_conf *c, pid_t pid, size_t part,
 		      const char *cmd, int rescan, struct tally *t)
 {
 	struct sksm_process_stats ps = { .size = sizeof(ps) };
+	struct range *cur = NULL, *todo = NULL;
+	size_t ncur = 0, ntodo = 0;
 	unsigned long long st;
+	int incremental, pidfd;
 	struct known *k;
 	uint64_t h;
 	long ret;
@@ -312,8 +457,30 @@ static void merge_one(const struct sksmd_conf *c, pid_t pid, size_t part,
 	}
 	if (!partition(c, part, 1))
 		return;
-	ret = sksm_merge_process(handles[part], pid, NULL);
+	pidfd = hold(pid, st);
+	if (pidfd == -1)
+		return;		/* gone, or its pid reused */
+	if (private_ranges(pid, &cur, &ncur)) {
+		ncur = 0;
+		cur = NULL;
+	}
+	/* Its map changed since we merged it: the new ranges only */
+	incremental = k && k->part == part && !rescan && cur;
+	if (incremental) {
+		todo = calloc(ncur + k->nr_ranges + 1, sizeof(*todo));
+		if (todo)
+			ntodo = new_ranges(cur, ncur, k->ranges, k->nr_ranges,
+					   todo);
+		else
+			incremental = 0;
+	}
+	ret = merge_ranges(handles[part], pid, pidfd,
+			   incremental ? todo : NULL, ntodo);
+	if (pidfd >= 0)
+		close(pidfd);
+	free(todo);
 	if (ret < 0) {
+		free(cur);
 		if (errno == ESRCH)
 			return;
 		logmsg("merge pid %d into %s: %s", (int)pid,
@@ -328,14 +495,23 @@ static void merge_one(const struct sksmd_conf *c, pid_t pid, size_t part,
 	if (!k)
 		k = remember(pid);
 	if (k) {
+		free(k->ranges);
+		k->ranges = cur;
+		k->nr_ranges = ncur;
 		k->start_time = st;
 		k->maps_hash = h;
 		k->part = part;
 		k->seen = 1;
+	} else {
+		free(cur);
 	}
 	t[part].merged_processes++;
 	t[part].pages += ret;
-	if (verbose)
+	if (verbose && incremental)
+		logmsg("merged pid %d (%.60s) into %s: %ld pages in %zu new "
+		       "range%s", (int)pid, cmd, c->partitions[part].name, ret,
+		       ntodo, ntodo == 1 ? "" : "s");
+	else if (verbose)
 		logmsg("merged pid %d (%.60s) into %s: %ld pages", (int)pid,
 		       cmd, c->partitions[part].name, ret);
 }
