@@ -356,6 +356,7 @@ case_estimate() {
 # through a pidfd; a process outside is not touched; several --pid at once
 case_merge_cgroup() {
 	cg=/sys/fs/cgroup/ksmctl-merge
+	run 0 $KSMCTL create t1
 	filler g1
 	g1=$PID g1_start=$START g1_end=$END
 	filler g2
@@ -407,6 +408,45 @@ case_merge_cgroup() {
 	rmdir $cg/sub $cg || fail "cgroups not empty"
 }
 
+# Processes that patch the same page of a program's code alike hold equal
+# private copies of it: one merge folds them into one frame, an unmerge
+# gives each its copy back, and the patch reads back intact
+case_text_patch() {
+	run 0 $KSMCTL create t1
+	for n in 1 2 3 4; do
+		rm -f "$T/patch$n"
+		patchtext -o "$T/patch$n" /bin/busybox 4 >/dev/null 2>&1 &
+		echo $! >> "$T/pids"
+	done
+	for n in 1 2 3 4; do
+		i=0
+		while [ ! -s "$T/patch$n" ]; do
+			i=$((i + 1))
+			[ $i -gt 100 ] && fail "patchtext $n did not start"
+			sleep 0.1
+		done
+	done
+	patched() {	# the distinct frames behind the four patched pages
+		for n in 1 2 3 4; do
+			pagemap-pfn $(cat "$T/patch$n") | cut -d' ' -f2
+		done | sort -u | wc -l
+	}
+	[ "$(patched)" = 4 ] || fail "not 4 private copies: $(patched)"
+	pids=
+	for n in 1 2 3 4; do pids="$pids --pid $(cut -d' ' -f1 "$T/patch$n")"; done
+	# shellcheck disable=SC2086
+	run 0 $KSMCTL merge t1 $pids --all
+	[ "$(patched)" = 1 ] || fail "not folded into one frame: $(patched)"
+	# shellcheck disable=SC2086
+	run 0 $KSMCTL unmerge t1 $pids --all
+	[ "$(patched)" = 4 ] || fail "not private again: $(patched)"
+	for n in 1 2 3 4; do
+		p=$(cut -d' ' -f1 "$T/patch$n")
+		kill -TERM "$p"
+		wait "$p" || fail "patchtext $p: its page changed"
+	done
+}
+
 if [ $# -gt 0 ]; then
 	mkdir -p "$T"
 	"$@"
@@ -426,7 +466,7 @@ echo $((PAGES * 4)) > /sys/kernel/mm/ksm/max_page_sharing ||
 	echo "# could not raise max_page_sharing: frame counts will fail"
 for c in help bad_arguments create_list_stat merge_all \
 	 merge_range_isolation unmerge merge_errors unprivileged remove \
-	 estimate merge_cgroup; do
+	 estimate merge_cgroup text_patch; do
 	tap_case "ksmctl $c" 600 sh "$0" "case_$c"
 	# A failed case leaves its fillers: end them before the next one
 	[ -f "$T/pids" ] && while read -r p; do kill -9 "$p" 2>/dev/null; done < "$T/pids"

@@ -5,6 +5,8 @@
  * Used by the tests, the demo and the benchmarks as the process whose memory
  * gets merged. Page i holds bytes derived from (seed, i % period): with the
  * default period 1 every page is identical, with a large period they differ.
+ * With -U it also holds pages of its own, seeded by its pid: a guest with
+ * a shared image and data that nobody else has.
  * On SIGUSR1 it maps a second region of the same size and content, and
  * writes its range to FILE.more (-o FILE): a process whose memory map grows.
  * On SIGTERM or SIGINT it checks that every page still holds what it wrote,
@@ -51,7 +53,7 @@ static void fill_page(unsigned char *p, size_t psize, unsigned long seed,
 }
 
 static struct {
-	unsigned long npages, seed, period;
+	unsigned long npages, seed, period, own_pages;
 	size_t psize;
 	int zero, tail;
 } opt;
@@ -119,6 +121,7 @@ static void usage(int status)
 		"             every tree comparison reads the whole page\n"
 		"  -m MODE    opt in to global KSM: madvise(MADV_MERGEABLE) or\n"
 		"             prctl(PR_SET_MEMORY_MERGE) (default none)\n"
+		"  -U PAGES   and as many pages of its own (content seeded by pid)\n"
 		"  -o FILE    write \"PID START END\" (hex addresses) to FILE;\n"
 		"             SIGUSR1 maps as much again, its range in FILE.more\n"
 		"  -x         exit right after filling instead of waiting\n");
@@ -127,8 +130,9 @@ static void usage(int status)
 
 int main(int argc, char **argv)
 {
-	unsigned long bad;
-	size_t len;
+	unsigned long bad, i;
+	size_t len, own_len = 0;
+	unsigned char *own = NULL;
 	const char *mode = "none", *out = NULL;
 	int no_wait = 0, c;
 	unsigned char *mem, *more = NULL, *ref;
@@ -137,12 +141,13 @@ int main(int argc, char **argv)
 	opt.psize = sysconf(_SC_PAGESIZE);
 	opt.seed = 1;
 	opt.period = 1;
-	while ((c = getopt(argc, argv, "s:n:S:P:ztm:o:xh")) != -1) {
+	while ((c = getopt(argc, argv, "s:n:S:P:U:ztm:o:xh")) != -1) {
 		switch (c) {
 		case 's': opt.npages = strtoul(optarg, NULL, 0) * (1UL << 20) / opt.psize; break;
 		case 'n': opt.npages = strtoul(optarg, NULL, 0); break;
 		case 'S': opt.seed = strtoul(optarg, NULL, 0); break;
 		case 'P': opt.period = strtoul(optarg, NULL, 0); break;
+		case 'U': opt.own_pages = strtoul(optarg, NULL, 0); break;
 		case 'z': opt.zero = 1; break;
 		case 't': opt.tail = 1; break;
 		case 'm': mode = optarg; break;
@@ -170,6 +175,22 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	fill(mem);
+	if (opt.own_pages) {
+		own_len = opt.own_pages * opt.psize;
+		own = mmap(NULL, own_len, PROT_READ | PROT_WRITE,
+			   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (own == MAP_FAILED) {
+			perror("pagefill: mmap");
+			return 1;
+		}
+		for (i = 0; i < opt.own_pages; i++)
+			fill_page(own + i * opt.psize, opt.psize, getpid(), i);
+		if (!strcmp(mode, "madvise") &&
+		    madvise(own, own_len, MADV_MERGEABLE)) {
+			perror("pagefill: madvise(MADV_MERGEABLE)");
+			return 1;
+		}
+	}
 	if (!strcmp(mode, "madvise") && madvise(mem, len, MADV_MERGEABLE)) {
 		perror("pagefill: madvise(MADV_MERGEABLE)");
 		return 1;
@@ -203,6 +224,10 @@ int main(int argc, char **argv)
 	}
 
 	bad = changed(mem, ref) + (more ? changed(more, ref) : 0);
+	for (i = 0; i < opt.own_pages; i++) {
+		fill_page(ref, opt.psize, getpid(), i);
+		bad += !!memcmp(ref, own + i * opt.psize, opt.psize);
+	}
 	if (bad) {
 		fprintf(stderr, "pagefill: %lu of %lu pages changed\n", bad,
 			more ? 2 * opt.npages : opt.npages);
