@@ -3,7 +3,7 @@
  * ksm-stress: KSM partitions under concurrent use, with global KSM and
  * memory compaction running beside them.
  *
- *   ksm-stress [-d SECONDS] [-w WORKERS] [-p PARTITIONS] [-s SEED]
+ *   ksm-stress [-d SECONDS] [-w WORKERS] [-p PARTITIONS] [-s SEED] [-i]
  *
  * Each worker owns 2 MiB of anonymous memory whose every page it knows
  * (a "seed" per page: few seeds, so that pages of all workers merge), and
@@ -38,6 +38,7 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <linux/ksm.h>
+#include <linux/mempolicy.h>
 
 #include "ksm-guest.h"
 
@@ -459,28 +460,45 @@ static void admin(void)
 int main(int argc, char **argv)
 {
 	int seconds = 60, workers = 4, opt, status, failed = 0, i;
+	int interleave = 0;
 	long before[NR_BASELINE];
 	unsigned int seed = time(NULL);
 	char name[32];
 	pid_t pid;
 
-	while ((opt = getopt(argc, argv, "d:w:p:s:")) != -1) {
+	while ((opt = getopt(argc, argv, "d:w:p:s:i")) != -1) {
 		switch (opt) {
+		case 'i': interleave = 1; break;
 		case 'd': seconds = atoi(optarg); break;
 		case 'w': workers = atoi(optarg); break;
 		case 'p': nr_parts = atoi(optarg); break;
 		case 's': seed = strtoul(optarg, NULL, 0); break;
 		default:
 			fprintf(stderr, "usage: ksm-stress [-d SECONDS] "
-				"[-w WORKERS] [-p PARTITIONS] [-s SEED]\n");
+				"[-w WORKERS] [-p PARTITIONS] [-s SEED] [-i]\n");
 			return 2;
 		}
 	}
 	if (seconds < 1 || workers < 1 || nr_parts < 1)
 		return 2;
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	printf("ksm-stress: %d s, %d workers in %d partitions, seed %u\n",
-	       seconds, workers, nr_parts, seed);
+	/*
+	 * -i: every process's pages alternate over the NUMA nodes, so that
+	 * with merge_across_nodes 0 equal pages land on both sides of the
+	 * per-node trees (the workers inherit the policy).
+	 */
+	if (interleave) {
+		unsigned long nodes = ~0UL;
+
+		if (syscall(SYS_set_mempolicy, MPOL_INTERLEAVE, &nodes,
+			    sizeof(nodes) * 8)) {
+			perror("ksm-stress: set_mempolicy(MPOL_INTERLEAVE)");
+			return 1;
+		}
+	}
+	printf("ksm-stress: %d s, %d workers in %d partitions, seed %u%s\n",
+	       seconds, workers, nr_parts, seed,
+	       interleave ? ", memory interleaved over the nodes" : "");
 	srandom(seed);
 
 	/* ksmd flat out, for the global worker, beside the partitions */
