@@ -77,7 +77,7 @@ stop_filler() {
 
 cleanup() {
 	[ -f "$T/pids" ] && while read -r p; do kill -9 "$p"; done < "$T/pids"
-	for p in t1 t2 t3 u1 u2; do
+	for p in t1 t2 t3 u1 u2 iso1 iso2 iso3; do
 		$KSMCTL remove "$p" >/dev/null 2>&1
 	done
 	rm -f "$T/pids"
@@ -447,6 +447,57 @@ case_text_patch() {
 	done
 }
 
+# Isolation audit: the same 256 contents in K = 3 partitions (two processes
+# each) and in global KSM (two processes under ksmd) make exactly K + 1
+# frames per content, one per domain, each a KSM page (/proc/kpageflags)
+case_isolation_audit() {
+	n=256 procs=
+	for part in iso1 iso2 iso3; do
+		run 0 $KSMCTL create $part
+		for i in 1 2; do
+			filler $part$i -n $n -P $n -S 9
+			procs="$procs $PID:$START:$END:$part"
+			run 0 $KSMCTL merge $part --pid "$PID" --all
+		done
+	done
+	echo 0 > /sys/kernel/mm/ksm/sleep_millisecs
+	echo 1 > /sys/kernel/mm/ksm/run
+	for i in 1 2; do
+		filler global$i -n $n -P $n -S 9 -m madvise
+		procs="$procs $PID:$START:$END:global"
+	done
+	i=0
+	until [ "$(cat /sys/kernel/mm/ksm/pages_sharing)" -ge $((4 * n)) ]; do
+		i=$((i + 1))
+		[ $i -gt 300 ] && fail "ksmd did not merge the global pair in 30 s"
+		sleep 0.1
+	done
+	# One line per page of each process: INDEX FRAME FLAG DOMAIN
+	for p in $procs; do
+		dom=${p##*:} r=${p%:*}
+		pid=${r%%:*} r=${r#*:}
+		pagemap-pfn -k "$pid" "${r%%:*}" "${r#*:}" |
+			awk -v d="$dom" '{ print NR - 1, $2, $3, d }'
+	done > "$T/audit"
+	echo 2 > /sys/kernel/mm/ksm/run
+	awk -v n=$n -v k=3 '
+		$3 != "ksm" { bad = bad "page " $1 " of " $4 " not KSM; " }
+		!(($1, $2) in seen) { seen[$1, $2] = 1; frames[$1]++ }
+		!(($1, $4) in dom) { dom[$1, $4] = $2 }
+		dom[$1, $4] != $2 { bad = bad "page " $1 " split in " $4 "; " }
+		!($2 in owner) { owner[$2] = $4 }
+		owner[$2] != $4 { bad = bad "frame " $2 " in " owner[$2] " and " $4 "; " }
+		END {
+			for (i = 0; i < n; i++)
+				if (frames[i] != k + 1)
+					bad = bad "page " i ": " frames[i] " frames; "
+			if (bad) { print bad; exit 1 }
+			print n " contents: " k + 1 " frames each, one per domain, all KSM"
+		}' "$T/audit" || fail "isolation audit"
+	for p in $procs; do stop_filler "${p%%:*}"; done
+	for part in iso1 iso2 iso3; do run 0 $KSMCTL remove $part; done
+}
+
 if [ $# -gt 0 ]; then
 	mkdir -p "$T"
 	"$@"
@@ -466,7 +517,7 @@ echo $((PAGES * 4)) > /sys/kernel/mm/ksm/max_page_sharing ||
 	echo "# could not raise max_page_sharing: frame counts will fail"
 for c in help bad_arguments create_list_stat merge_all \
 	 merge_range_isolation unmerge merge_errors unprivileged remove \
-	 estimate merge_cgroup text_patch; do
+	 estimate merge_cgroup text_patch isolation_audit; do
 	tap_case "ksmctl $c" 600 sh "$0" "case_$c"
 	# A failed case leaves its fillers: end them before the next one
 	[ -f "$T/pids" ] && while read -r p; do kill -9 "$p" 2>/dev/null; done < "$T/pids"

@@ -7,6 +7,9 @@
  *                                    or "-" when not present
  *   pagemap-pfn -c PID START END     summary: "present N distinct M":
  *                                    present pages and distinct frames
+ *   pagemap-pfn -k PID START END     as the first, with a third column from
+ *                                    /proc/kpageflags: "ksm" for a KSM
+ *                                    page, "-" otherwise
  *
  * Tests use it to prove that merged pages share one frame and that unmerged
  * or written pages have private frames again.
@@ -20,6 +23,7 @@
 
 #define PM_PRESENT	(1ULL << 63)
 #define PM_PFN_MASK	((1ULL << 55) - 1)
+#define KPF_KSM		21
 
 static int cmp_u64(const void *a, const void *b)
 {
@@ -32,18 +36,26 @@ int main(int argc, char **argv)
 {
 	unsigned long start, end, addr, n = 0, i, distinct = 0;
 	size_t psize = sysconf(_SC_PAGESIZE);
-	int summary = 0, fd;
+	int summary = 0, ksm = 0, fd, kfd = -1;
 	uint64_t *pfns, e;
 	char path[64];
 
-	if (argc > 1 && !strcmp(argv[1], "-c")) {
-		summary = 1;
+	if (argc > 1 && (!strcmp(argv[1], "-c") || !strcmp(argv[1], "-k"))) {
+		summary = argv[1][1] == 'c';
+		ksm = argv[1][1] == 'k';
 		argv++;
 		argc--;
 	}
 	if (argc != 4) {
-		fprintf(stderr, "usage: pagemap-pfn [-c] PID START END\n");
+		fprintf(stderr, "usage: pagemap-pfn [-c | -k] PID START END\n");
 		return 2;
+	}
+	if (ksm) {
+		kfd = open("/proc/kpageflags", O_RDONLY);
+		if (kfd < 0) {
+			perror("/proc/kpageflags");
+			return 1;
+		}
 	}
 	start = strtoul(argv[2], NULL, 16);
 	end = strtoul(argv[3], NULL, 16);
@@ -66,11 +78,22 @@ int main(int argc, char **argv)
 			return 1;
 		}
 		if (!summary) {
+			uint64_t flags = 0;
+
+			if (ksm && (e & PM_PRESENT) &&
+			    pread(kfd, &flags, sizeof(flags),
+				  (e & PM_PFN_MASK) * sizeof(flags)) !=
+			    sizeof(flags)) {
+				perror("pagemap-pfn: /proc/kpageflags");
+				return 1;
+			}
 			if (e & PM_PRESENT)
-				printf("%#lx %#llx\n", addr,
-				       (unsigned long long)(e & PM_PFN_MASK));
+				printf("%#lx %#llx%s\n", addr,
+				       (unsigned long long)(e & PM_PFN_MASK),
+				       !ksm ? "" : flags >> KPF_KSM & 1 ?
+				       " ksm" : " -");
 			else
-				printf("%#lx -\n", addr);
+				printf("%#lx -%s\n", addr, ksm ? " -" : "");
 		} else if (e & PM_PRESENT) {
 			pfns[n++] = e & PM_PFN_MASK;
 		}
