@@ -27,5 +27,23 @@ tap_case "docs/examples/ksm-syscalls.c as an unprivileged user" 120 \
 if [ "$(uname -m)" = x86_64 ]; then
 	tap_case "32-bit x86 program merges through the ia32 entry" 120 \
 		ksm-compat32
+	# A 64-bit caller, a 32-bit target: a range beyond the target's 4 GiB
+	# is one it cannot have (EINVAL), not a hole (ENOMEM); its own merges
+	tap_case "a range beyond a 32-bit target's address space: EINVAL" 120 \
+		sh -c '
+		f=/tmp/compat32.range
+		rm -f $f
+		ksm-compat32 wait $f &
+		while [ ! -s $f ]; do sleep 0.1; done
+		read -r pid start end < $f
+		ksmctl create compat-range &&
+		out=$(ksmctl merge compat-range --pid $pid \
+			--range 100000000-100001000 2>&1)
+		rc=$?
+		echo "$out"
+		[ $rc = 1 ] && echo "$out" | grep -q "Invalid argument" &&
+		ksmctl merge compat-range --pid $pid --range ${start#0x}-${end#0x} &&
+		[ "$(pagemap-pfn -c $pid $start $end)" = "present 64 distinct 1" ] &&
+		kill -TERM $pid && wait $pid && ksmctl remove compat-range'
 fi
 tap_done

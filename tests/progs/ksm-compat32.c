@@ -5,16 +5,23 @@
  * every check passed, 1 when one failed: ENOSYS too, since a kernel with the
  * series and IA32_EMULATION must serve the calls to 32-bit programs.
  *
- * The merged range starts above 2 GiB and is 2 GiB long: its address and its
- * size have the top bit of 32 set, so an entry point that sign-extended them
- * (as a wrong compat wrapper would) makes the kernel see an address or size
- * above 2^63 and fail with EINVAL. The proof of the merge is in
+ * The area lies above 2 GiB and is merged twice over: by its own address,
+ * whose top bit of 32 is set, and within a range 2 GiB long, whose size has
+ * that bit set. An entry point that sign-extended either (as a wrong compat
+ * wrapper would) makes the kernel see an address or size above 2^63 and
+ * fail with EINVAL. The long range ends where a 32-bit process's address
+ * space ends on a 64-bit kernel (0xffffe000): a range beyond it is EINVAL. The proof of the merge is in
  * /proc/self/pagemap: every page of the area shares one frame after the
  * merge (they hold the same bytes) and has a frame of its own after the
  * unmerge, with its data intact.
+ *
+ *   ksm-compat32 wait FILE   map and fill the area, write "PID START END"
+ *                            to FILE and wait for SIGTERM: a 32-bit target
+ *                            for a 64-bit caller's merges
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -32,8 +39,8 @@
 #define AREA		((uintptr_t)0xa0000000)	/* above 2 GiB */
 #define NPAGES		64
 #define PAGE		4096
-#define RANGE_START	((unsigned long)0x80000000)	/* 2 GiB */
-#define RANGE_SIZE	((size_t)0x80000000)		/* to 4 GiB */
+#define RANGE_START	((unsigned long)0x7fffe000)
+#define RANGE_SIZE	((size_t)0x80000000)	/* 2 GiB, to 0xffffe000 */
 
 #define PM_PRESENT	(1ULL << 63)
 #define PM_PFN_MASK	((1ULL << 55) - 1)
@@ -86,13 +93,44 @@ static int data_intact(const unsigned char *p)
 	return 1;
 }
 
-int main(void)
+static volatile sig_atomic_t stop;
+
+static void on_sigterm(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
+/* A 32-bit process for others to merge: its area, and a wait */
+static int wait_mode(const char *file)
+{
+	unsigned char *p;
+	FILE *f;
+
+	signal(SIGTERM, on_sigterm);
+	p = mmap((void *)AREA, NPAGES * PAGE, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+	if (p != (void *)AREA)
+		return 1;
+	memset(p, 0x5a, NPAGES * PAGE);
+	f = fopen(file, "w");
+	if (!f || fprintf(f, "%d %#lx %#lx\n", getpid(), (unsigned long)AREA,
+			  (unsigned long)AREA + NPAGES * PAGE) < 0 || fclose(f))
+		return 1;
+	while (!stop)
+		pause();
+	return data_intact(p) ? 0 : 3;
+}
+
+int main(int argc, char **argv)
 {
 	const char *name = "compat32";
 	unsigned char *p;
 	long ret;
 	int fd;
 
+	if (argc == 3 && !strcmp(argv[1], "wait"))
+		return wait_mode(argv[2]);
 	setvbuf(stdout, NULL, _IONBF, 0);
 	syscall(__NR_ksm_unlink, name);		/* a leftover of a failed run */
 	fd = syscall(__NR_ksm_open, name,
@@ -130,6 +168,24 @@ int main(void)
 	check(distinct_frames() == NPAGES, "after the unmerge: %d frames",
 	      NPAGES);
 	check(data_intact(p), "unmerged pages read back the same");
+
+	/* By the area's own address, above 2 GiB */
+	ret = syscall(__NR_ksm_merge, fd, getpid(), (unsigned long)AREA,
+		      (size_t)NPAGES * PAGE, 0);
+	check(ret >= NPAGES - 1 && distinct_frames() == 1,
+	      "ksm_merge(%#lx, %#x) merged again", (unsigned long)AREA,
+	      NPAGES * PAGE);
+	ret = syscall(__NR_ksm_unmerge, fd, getpid(), (unsigned long)AREA,
+		      (size_t)NPAGES * PAGE, 0);
+	check(ret >= NPAGES && distinct_frames() == NPAGES,
+	      "ksm_unmerge(%#lx, %#x) gave them back", (unsigned long)AREA,
+	      NPAGES * PAGE);
+
+	/* Beyond the 32-bit address space: not a range of this process */
+	ret = syscall(__NR_ksm_merge, fd, getpid(), RANGE_START,
+		      RANGE_SIZE + PAGE, 0);
+	check(ret == -1 && errno == EINVAL,
+	      "a range beyond 0xffffe000: EINVAL");
 
 	/* Merge again, then leave with unmerge of everything (0, 0) */
 	ret = syscall(__NR_ksm_merge, fd, getpid(), RANGE_START, RANGE_SIZE, 0);
