@@ -41,6 +41,16 @@ js() {
 		fail "JSON: no $path in: $out"
 }
 
+# wait_file FILE WHO: until FILE has content (10 s at most)
+wait_file() {
+	i=0
+	while [ ! -s "$1" ]; do
+		i=$((i + 1))
+		[ $i -gt 100 ] && fail "$2 did not start"
+		sleep 0.1
+	done
+}
+
 # filler NAME [pagefill args]: start pagefill, wait for its range file;
 # sets PID, START, END
 filler() {
@@ -49,12 +59,7 @@ filler() {
 	rm -f "$T/$name.range"
 	# Not on our stdout: tap_case reads it until every writer is gone
 	pagefill -n $PAGES -o "$T/$name.range" "$@" >/dev/null 2>&1 &
-	i=0
-	while [ ! -s "$T/$name.range" ]; do
-		i=$((i + 1))
-		[ $i -gt 100 ] && fail "pagefill $name did not start"
-		sleep 0.1
-	done
+	wait_file "$T/$name.range" "pagefill $name"
 	read -r PID START END < "$T/$name.range"
 	echo "$PID" >> "$T/pids"
 }
@@ -264,11 +269,7 @@ case_unprivileged() {
 	rm -f "$T/u.range"
 	$as_sksm "exec pagefill -n $PAGES -o $T/u.range" >/dev/null 2>&1 &
 	u_job=$!
-	i=0
-	while [ ! -s "$T/u.range" ]; do
-		i=$((i + 1)); [ $i -gt 100 ] && fail "no pagefill as sksm"
-		sleep 0.1
-	done
+	wait_file "$T/u.range" "pagefill as sksm"
 	read -r u_pid u_start u_end < "$T/u.range"
 	echo "$u_pid" >> "$T/pids"
 	run 0 $as_sksm "$KSMCTL merge u1 --pid $u_pid --all --json"
@@ -418,14 +419,7 @@ case_text_patch() {
 		patchtext -o "$T/patch$n" /bin/busybox 4 >/dev/null 2>&1 &
 		echo $! >> "$T/pids"
 	done
-	for n in 1 2 3 4; do
-		i=0
-		while [ ! -s "$T/patch$n" ]; do
-			i=$((i + 1))
-			[ $i -gt 100 ] && fail "patchtext $n did not start"
-			sleep 0.1
-		done
-	done
+	for n in 1 2 3 4; do wait_file "$T/patch$n" "patchtext $n"; done
 	patched() {	# the distinct frames behind the four patched pages
 		for n in 1 2 3 4; do
 			pagemap-pfn $(cat "$T/patch$n") | cut -d' ' -f2

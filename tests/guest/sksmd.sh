@@ -20,6 +20,16 @@ fail() {
 	exit 1
 }
 
+# wait_file FILE WHO: until FILE has content (10 s at most)
+wait_file() {
+	i=0
+	while [ ! -s "$1" ]; do
+		i=$((i + 1))
+		[ $i -gt 100 ] && fail "$2 did not start"
+		sleep 0.1
+	done
+}
+
 # filler NAME CGROUP|- SEED: a pagefill in CGROUP (- : where we are);
 # sets PID START END, and records NAME's in $T/NAME
 filler() {
@@ -32,12 +42,7 @@ filler() {
 			sh "$CG/$2" pagefill -n $PAGES -P $PAGES -S "$3" \
 			-o "$T/$1.range" >/dev/null 2>&1 &
 	fi
-	i=0
-	while [ ! -s "$T/$1.range" ]; do
-		i=$((i + 1))
-		[ $i -gt 100 ] && fail "pagefill $1 did not start"
-		sleep 0.1
-	done
+	wait_file "$T/$1.range" "pagefill $1"
 	read -r PID START END < "$T/$1.range"
 	echo "$PID $START $END" > "$T/$1"
 	echo "$PID" >> "$T/pids"
@@ -235,12 +240,7 @@ case_incremental() {
 	wait_same a1 a2
 	read -r p s e < "$T/a2"
 	kill -USR1 "$p"
-	i=0
-	while [ ! -s "$T/a2.range.more" ]; do
-		i=$((i + 1))
-		[ $i -gt 100 ] && fail "a2 did not map more"
-		sleep 0.1
-	done
+	wait_file "$T/a2.range.more" "a2's second mapping"
 	cp "$T/a2.range.more" "$T/a2more"
 	wait_same a2more a1
 	kill -TERM $d

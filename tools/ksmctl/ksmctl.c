@@ -135,23 +135,30 @@ static int usage_error(const char *cmd, const char *fmt, ...)
 	return EXIT_USAGE;
 }
 
+/* "ksmctl: CMD: WHAT: strerror(err)[ (why)]" on standard error */
+static void report(const struct args *a, int err, const char *why,
+		   const char *fmt, va_list ap)
+{
+	fprintf(stderr, "ksmctl: %s: ", a->cmd);
+	vfprintf(stderr, fmt, ap);
+	fprintf(stderr, ": %s", strerror(err));
+	if (why)
+		fprintf(stderr, " (%s)", why);
+	fputc('\n', stderr);
+}
+
 /*
+ * A failure of the library, with what it means for that operation:
  * "ksmctl: merge: partition "vm1", process 42: Operation not permitted (no
  * permission to modify that process's memory)"
  */
 static int fail(const struct args *a, int op, int err, const char *fmt, ...)
 {
-	const char *why = sksm_strerror_op(op, err);
 	va_list ap;
 
-	fprintf(stderr, "ksmctl: %s: ", a->cmd);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	report(a, err, sksm_strerror_op(op, err), fmt, ap);
 	va_end(ap);
-	fprintf(stderr, ": %s", strerror(err));
-	if (why)
-		fprintf(stderr, " (%s)", why);
-	fputc('\n', stderr);
 	return err == ENOSYS ? EXIT_NO_KERNEL : EXIT_FAILURE;
 }
 
@@ -160,11 +167,9 @@ static int fail_sys(const struct args *a, int err, const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(stderr, "ksmctl: %s: ", a->cmd);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	report(a, err, NULL, fmt, ap);
 	va_end(ap);
-	fprintf(stderr, ": %s\n", strerror(err));
 	return EXIT_FAILURE;
 }
 
