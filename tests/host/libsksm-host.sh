@@ -206,6 +206,30 @@ cli "stat NAME --prometheus: that partition only" 0 \
 check "ksmctl stat NAME --prometheus: no other partition" \
 	sh -c '"$0" stat vm2 --prometheus | grep -q vm2 &&
 	       ! "$0" stat vm2 --prometheus | grep -q vm1' "$ksmctl"
+# The Prometheus client's own parser reads every family, typed, with help
+# (Debian's python3, where python3-prometheus-client is installed)
+prom_parse() {
+	"$ksmctl" stat --prometheus | /usr/bin/python3 -c '
+import sys
+from prometheus_client.parser import text_string_to_metric_families
+fams = {f.name: f for f in text_string_to_metric_families(sys.stdin.read())}
+want = {"node_ksmd_partition_members": "gauge",
+	"node_ksmd_partition_pages_sharing": "gauge",
+	"node_ksmd_partition_profit_bytes": "gauge",
+	"node_ksmd_partition_pages_scanned": "counter",
+	"node_ksmd_partition_merge_seconds": "counter"}
+for name, kind in want.items():
+	f = fams.get(name)
+	if not f or f.type != kind or not f.documentation:
+		sys.exit("%s: %s" % (name, f and f.type))
+v = {s.labels["partition"]: s.value
+     for s in fams["node_ksmd_partition_pages_sharing"].samples}
+p = {s.labels["partition"]: s.value
+     for s in fams["node_ksmd_partition_profit_bytes"].samples}
+sys.exit(0 if v == {"vm1": 3000, "vm2": 0} and p["vm2"] == -4096 else
+	 "values: %s %s" % (v, p))'
+}
+check "ksmctl stat --prometheus parses with prometheus_client, types and values" prom_parse
 cli "stat --prometheus with --json" $usage 'give one of --json and --prometheus' \
 	stat --json --prometheus
 cli "--prometheus only for stat" $usage 'option --prometheus does not apply' \
