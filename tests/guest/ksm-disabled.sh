@@ -5,6 +5,7 @@
 # sysfs, the KSM partition system calls return ENOSYS, and ksmctl says so.
 # kernel: noksm
 . /usr/share/sksm/tests/tap.sh
+tap_plan 3
 
 tap_case "no /sys/kernel/mm/ksm without CONFIG_KSM" 10 \
 	sh -c '[ -d /sys/kernel/mm ] && ! [ -e /sys/kernel/mm/ksm ]'

@@ -11,6 +11,7 @@
 # Afterwards every KSM counter and object is back at zero, and the
 # console must stay clean (checked on the host).
 . /usr/share/sksm/tests/tap.sh
+tap_plan 3
 
 KSM=/sys/kernel/mm/ksm
 mkdir -p /tmp/trinity && chown sksm /tmp/trinity

@@ -7,6 +7,8 @@
 # (-P, -H, -D, -C) measure speed and belong to bench/, not here.
 . /usr/share/sksm/tests/tap.sh
 T=/usr/lib/sksm/selftests
+# ksm_functional_tests, then 7 cases for each of madvise and prctl
+tap_plan 15
 
 # smart_scan skips pages that stayed unmerged for a few scans; ksm_tests -N
 # with madvise opts its two pages in one after the other and expects them to

@@ -31,6 +31,7 @@ if [ "${1:-}" = across_0 ]; then
 fi
 
 . /usr/share/sksm/tests/tap.sh
+tap_plan 2
 
 tap_case "ksm-stress: 60 s, 4 workers in 2 partitions, ksmd, compaction" \
 	300 ksm-stress -d 60 -w 4 -p 2

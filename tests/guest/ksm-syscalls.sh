@@ -7,6 +7,11 @@
 # arches: x86_64 arm64
 . /usr/share/sksm/tests/tap.sh
 
+# 4 cases, the kselftest's, and 2 more on x86_64 for 32-bit programs
+plan=$((4 + $(tap_kselftest_count /usr/lib/sksm/selftests/ksm_syscall_tests)))
+[ "$(uname -m)" = x86_64 ] && plan=$((plan + 2))
+tap_plan $plan
+
 # The kselftest counts live objects of the KSM slab caches; it can only do
 # that when they show exact counts (SLUB_DEBUG) and are not merged.
 tap_case "KSM slab caches are counted exactly" 30 sh -c '

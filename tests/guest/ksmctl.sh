@@ -509,9 +509,11 @@ cleanup
 mps=$(cat /sys/kernel/mm/ksm/max_page_sharing)
 echo $((PAGES * 4)) > /sys/kernel/mm/ksm/max_page_sharing ||
 	echo "# could not raise max_page_sharing: frame counts will fail"
-for c in help bad_arguments create_list_stat merge_all \
-	 merge_range_isolation unmerge merge_errors unprivileged remove \
-	 estimate merge_cgroup text_patch isolation_audit; do
+cases="help bad_arguments create_list_stat merge_all merge_range_isolation
+	unmerge merge_errors unprivileged remove estimate merge_cgroup
+	text_patch isolation_audit"
+tap_plan "$(echo $cases | wc -w)"
+for c in $cases; do
 	tap_case "ksmctl $c" 600 sh "$0" "case_$c"
 	# A failed case leaves its fillers: end them before the next one
 	[ -f "$T/pids" ] && while read -r p; do kill -9 "$p" 2>/dev/null; done < "$T/pids"

@@ -280,7 +280,10 @@ fi
 
 mkdir -p "$T"
 cleanup
-for c in check dry_run not_when_memory_is_plenty once daemon incremental psi; do
+cases="check dry_run not_when_memory_is_plenty once daemon incremental psi"
+# each case, and the counters at the end
+tap_plan $(($(echo $cases | wc -w) + 1))
+for c in $cases; do
 	tap_case "sksmd $c" 300 sh "$0" "case_$c"
 	cleanup
 done

@@ -1,10 +1,27 @@
 # SPDX-License-Identifier: GPL-2.0
-# TAP helpers for guest suites (busybox sh). Source it, call tap_case for each
-# case, then tap_done. A case's own output is indented as TAP diagnostics so
-# that only this file's "ok"/"not ok" lines count on the host.
+# TAP helpers for guest suites (busybox sh). Source it, declare the plan
+# with tap_plan, call tap_case for each case, then tap_done. A case's own
+# output is indented as TAP diagnostics so that only this file's "ok"/"not
+# ok" lines count on the host.
 
-tap_n=0 tap_failed=0
+tap_n=0 tap_failed=0 tap_planned=
 echo "TAP version 13"
+
+# tap_plan N: the number of cases, printed before the first one runs, so
+# that a case that never ran (a script that stopped, or a branch that
+# skipped it by mistake) makes the plan differ from the results.
+tap_plan() {
+	tap_planned=$1
+	echo "1..$1"
+}
+
+# tap_kselftest_count PROGRAM: how many tests a kselftest harness program
+# runs, from its listing (-l): the rows with a name in the TEST column,
+# which starts at column 48 ("%-20s %-25s %s"). One row per test when, as
+# in ours, no fixture has variants.
+tap_kselftest_count() {
+	"$1" -l 2>&1 | grep -v -e '^# FIXTURE' -e '^---' | cut -c48- | grep -c .
+}
 
 # tap_case NAME TIMEOUT COMMAND [ARGS...]: kselftest exit codes: 0 pass,
 # 4 skip, anything else (124: the timeout hit) fails.
@@ -63,7 +80,16 @@ EOT
 	fi
 }
 
+# tap_done: the exit status of the suite; a plan other than the cases run
+# fails it.
 tap_done() {
-	echo "1..$tap_n"
+	if [ -z "$tap_planned" ]; then
+		echo "# tap_done: no tap_plan, so no plan: the suite fails"
+		return 1
+	fi
+	if [ "$tap_n" != "$tap_planned" ]; then
+		echo "# planned $tap_planned cases, ran $tap_n"
+		return 1
+	fi
 	[ "$tap_failed" = 0 ]
 }

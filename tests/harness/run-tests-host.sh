@@ -56,5 +56,40 @@ expect "a suite that runs nothing fails" 1 "0 passed, 1 failed, 0 skipped" "1..0
 expect "a suite skipped whole, saying so, is one skip" 0 \
 	"0 passed, 0 failed, 1 skipped" "1..0 # SKIP no arm64 compiler"
 
+# The same for a suite written with the guests' TAP helpers (tests/guest/
+# tap.sh), whose SHELL-LINES run after it is sourced: its plan comes first
+expect_tap() {
+	local name=$1 want_rc=$2 want=$3 out rc last
+	shift 3
+	n=$((n + 1))
+	mkdir -p "$tmp/$n"
+	{ printf '#!/bin/sh\n. %s/tests/guest/tap.sh\n' "$top"
+	  printf '%s\n' "$@"; } > "$tmp/$n/made-up-host.sh"
+	chmod +x "$tmp/$n/made-up-host.sh"
+	out=$(BUILD_DIR=$tmp/$n/build "$top/scripts/run-tests" \
+	      "$tmp/$n/made-up-host.sh" 2>&1)
+	rc=$?
+	last=$(tail -n 1 <<<"$out")
+	if [ "$rc" = "$want_rc" ] && [ "$last" = "$want" ]; then
+		echo "ok $n $name"
+	else
+		echo "not ok $n $name (exit $rc, '$last')"
+		sed 's/^/#   /' <<<"$out"
+		failed=$((failed + 1))
+	fi
+}
+
+expect_tap "tap.sh: the plan declared first, every case run" 0 \
+	"2 passed, 0 failed, 0 skipped" \
+	"tap_plan 2" "tap_case a 5 true" "tap_case b 5 true" "tap_done"
+expect_tap "tap.sh: a planned case that never ran fails the suite" 1 \
+	"1 passed, 2 failed, 0 skipped" \
+	"tap_plan 2" "tap_case a 5 true" "tap_done"
+expect_tap "tap.sh: a suite without tap_plan fails" 1 \
+	"1 passed, 2 failed, 0 skipped" "tap_case a 5 true" "tap_done"
+expect_tap "tap.sh: exit 4 is a skip, others fail" 1 \
+	"0 passed, 1 failed, 1 skipped" \
+	"tap_plan 2" "tap_case a 5 sh -c 'exit 4'" "tap_case b 5 false" "tap_done"
+
 echo "1..$n"
 [ "$failed" = 0 ]
