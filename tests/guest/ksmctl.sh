@@ -12,10 +12,7 @@ KSMCTL=ksmctl
 T=/tmp/ksmctl-test
 PAGES=4096		# pagefill -n: 16 MiB of identical pages
 
-fail() {
-	echo "FAIL: $*"
-	exit 1
-}
+. /usr/share/sksm/tests/tap.sh
 
 # run WANT-RC CMD...: run CMD, print its output, require its exit status
 run() {
@@ -39,16 +36,6 @@ js() {
 	shift
 	printf '%s' "$out" | json-get "$@" "$path" ||
 		fail "JSON: no $path in: $out"
-}
-
-# wait_file FILE WHO: until FILE has content (10 s at most)
-wait_file() {
-	i=0
-	while [ ! -s "$1" ]; do
-		i=$((i + 1))
-		[ $i -gt 100 ] && fail "$2 did not start"
-		sleep 0.1
-	done
 }
 
 # filler NAME [pagefill args]: start pagefill, wait for its range file;
@@ -497,8 +484,6 @@ if [ $# -gt 0 ]; then
 	"$@"
 	exit $?
 fi
-
-. /usr/share/sksm/tests/tap.sh
 
 mkdir -p "$T"
 chmod 1777 "$T"

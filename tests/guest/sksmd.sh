@@ -15,20 +15,7 @@ T=/tmp/sksmd-test
 CG=/sys/fs/cgroup
 PAGES=512		# per filler; -P: every page differs within a filler
 
-fail() {
-	echo "FAIL: $*"
-	exit 1
-}
-
-# wait_file FILE WHO: until FILE has content (10 s at most)
-wait_file() {
-	i=0
-	while [ ! -s "$1" ]; do
-		i=$((i + 1))
-		[ $i -gt 100 ] && fail "$2 did not start"
-		sleep 0.1
-	done
-}
+. /usr/share/sksm/tests/tap.sh
 
 # filler NAME CGROUP|- SEED: a pagefill in CGROUP (- : where we are);
 # sets PID START END, and records NAME's in $T/NAME
@@ -275,8 +262,6 @@ if [ $# -gt 0 ]; then
 	"$@"
 	exit $?
 fi
-
-. /usr/share/sksm/tests/tap.sh
 
 mkdir -p "$T"
 cleanup

@@ -2,16 +2,17 @@
 # TAP helpers for guest suites (busybox sh). Source it, declare the plan
 # with tap_plan, call tap_case for each case, then tap_done. A case's own
 # output is indented as TAP diagnostics so that only this file's "ok"/"not
-# ok" lines count on the host.
+# ok" lines count on the host. Sourcing prints nothing, so that a suite's
+# cases, run as "sh SUITE case_NAME", can use fail and wait_file too.
 
 tap_n=0 tap_failed=0 tap_planned=
-echo "TAP version 13"
 
 # tap_plan N: the number of cases, printed before the first one runs, so
 # that a case that never ran (a script that stopped, or a branch that
 # skipped it by mistake) makes the plan differ from the results.
 tap_plan() {
 	tap_planned=$1
+	echo "TAP version 13"
 	echo "1..$1"
 }
 
@@ -78,6 +79,22 @@ EOT
 			tap_failed=$((tap_failed + 1))
 		fi
 	fi
+}
+
+# fail WHY: end a case, saying why
+fail() {
+	echo "FAIL: $*"
+	exit 1
+}
+
+# wait_file FILE WHO: until FILE has content (10 s at most)
+wait_file() {
+	i=0
+	while [ ! -s "$1" ]; do
+		i=$((i + 1))
+		[ $i -gt 100 ] && fail "$2 did not start"
+		sleep 0.1
+	done
 }
 
 # tap_done: the exit status of the suite; a plan other than the cases run

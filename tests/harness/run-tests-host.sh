@@ -13,16 +13,11 @@ n=0 failed=0
 
 echo "TAP version 13"
 
-# expect NAME WANT-RC WANT-SUMMARY TAP-LINES...: a suite printing those
-# lines (and exiting 0) through run-tests, whose status and last line are
-# checked
-expect() {
+# check NAME WANT-RC WANT-SUMMARY: run the suite $tmp/$n/made-up-host.sh
+# through run-tests, and check its status and last line
+check() {
 	local name=$1 want_rc=$2 want=$3 out rc last
-	shift 3
-	n=$((n + 1))
-	mkdir -p "$tmp/$n"
-	printf '#!/bin/sh\n' > "$tmp/$n/made-up-host.sh"
-	printf "echo '%s'\n" "$@" >> "$tmp/$n/made-up-host.sh"
+
 	chmod +x "$tmp/$n/made-up-host.sh"
 	out=$(BUILD_DIR=$tmp/$n/build "$top/scripts/run-tests" \
 	      "$tmp/$n/made-up-host.sh" 2>&1)
@@ -35,6 +30,16 @@ expect() {
 		sed 's/^/#   /' <<<"$out"
 		failed=$((failed + 1))
 	fi
+}
+
+# expect NAME WANT-RC WANT-SUMMARY TAP-LINES...: a suite that prints those
+# lines and exits 0
+expect() {
+	n=$((n + 1))
+	mkdir -p "$tmp/$n"
+	{ printf '#!/bin/sh\n'
+	  printf "echo '%s'\n" "${@:4}"; } > "$tmp/$n/made-up-host.sh"
+	check "$1" "$2" "$3"
 }
 
 expect "every case passes, plan at the end" 0 "2 passed, 0 failed, 0 skipped" \
@@ -59,24 +64,11 @@ expect "a suite skipped whole, saying so, is one skip" 0 \
 # The same for a suite written with the guests' TAP helpers (tests/guest/
 # tap.sh), whose SHELL-LINES run after it is sourced: its plan comes first
 expect_tap() {
-	local name=$1 want_rc=$2 want=$3 out rc last
-	shift 3
 	n=$((n + 1))
 	mkdir -p "$tmp/$n"
 	{ printf '#!/bin/sh\n. %s/tests/guest/tap.sh\n' "$top"
-	  printf '%s\n' "$@"; } > "$tmp/$n/made-up-host.sh"
-	chmod +x "$tmp/$n/made-up-host.sh"
-	out=$(BUILD_DIR=$tmp/$n/build "$top/scripts/run-tests" \
-	      "$tmp/$n/made-up-host.sh" 2>&1)
-	rc=$?
-	last=$(tail -n 1 <<<"$out")
-	if [ "$rc" = "$want_rc" ] && [ "$last" = "$want" ]; then
-		echo "ok $n $name"
-	else
-		echo "not ok $n $name (exit $rc, '$last')"
-		sed 's/^/#   /' <<<"$out"
-		failed=$((failed + 1))
-	fi
+	  printf '%s\n' "${@:4}"; } > "$tmp/$n/made-up-host.sh"
+	check "$1" "$2" "$3"
 }
 
 expect_tap "tap.sh: the plan declared first, every case run" 0 \
