@@ -10,7 +10,8 @@
  * to the files of /sys/kernel/mm/ksm/ and its partitions. Arguments come
  * from pools of the good and the bad: descriptors of partitions in every
  * access mode, of other files, closed and negative ones, pidfds; pids of
- * live, exited, foreign (init) and kernel (kthreadd) tasks; names with odd
+ * live, exited, foreign (another user's) and kernel (kthreadd) tasks, and
+ * of this process; names with odd
  * bytes, too long, unterminated before an unmapped page, bad pointers;
  * ranges that are unaligned, empty, wrapping, beyond user space, or in
  * shared, PROT_NONE, file, stack, vDSO and vvar mappings of target
@@ -62,6 +63,12 @@ struct target {
 
 static struct target targets[NR_TARGETS];
 static pid_t dead_pid;
+/*
+ * Another user's process, which root may merge. Not init: a merge of init
+ * into a partition that is then unlinked keeps the partition for as long
+ * as init lives (no name reaches it any more), which a 1M-call run did.
+ */
+static pid_t foreign_pid;
 static int dead_pidfd = -1;
 static char *unterminated;	/* a name running into an unmapped page */
 
@@ -235,7 +242,8 @@ static pid_t pick_pid(unsigned int *flags)
 	case 0:
 		return dead_pid;
 	case 1:
-		return PICK(((pid_t[]){ 0, -1, 1, 2, 4194304, 99999 }));
+		return PICK(((pid_t[]){ 0, -1, foreign_pid, 2, 4194304,
+					99999 }));
 	case 2:
 		return getpid();
 	default:
@@ -605,6 +613,13 @@ int main(int argc, char **argv)
 
 	for (i = 0; i < NR_TARGETS; i++)
 		start_target(&targets[i]);
+	foreign_pid = fork();
+	if (!foreign_pid) {
+		if (setgid(65534) || setuid(65534))
+			_exit(1);
+		for (;;)
+			pause();
+	}
 	dead_pid = fork();
 	if (!dead_pid)
 		_exit(0);
@@ -640,6 +655,8 @@ int main(int argc, char **argv)
 		}
 		close(targets[i].pidfd);
 	}
+	kill(foreign_pid, SIGKILL);
+	waitpid(foreign_pid, NULL, 0);
 	for (i = 0; i < nr_fds; i++)
 		close(fds[i]);
 	close(dead_pidfd);

@@ -7,6 +7,7 @@
 #ifndef KSM_GUEST_H
 #define KSM_GUEST_H
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -74,6 +75,33 @@ static inline void baseline(long *v)
 		v[i] = read_long(baseline_files[i]);
 }
 
+/* Report, as @prog, every process that is still a partition's member */
+static inline void report_members(const char *prog)
+{
+	char path[300], line[128];
+	struct dirent *d;
+	DIR *proc;
+	FILE *f;
+
+	proc = opendir("/proc");
+	if (!proc)
+		return;
+	while ((d = readdir(proc))) {
+		if (d->d_name[0] < '1' || d->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/ksm_stat", d->d_name);
+		f = fopen(path, "r");
+		if (!f)
+			continue;
+		while (fgets(line, sizeof(line), f))
+			if (!strncmp(line, "ksm_partition ", 14))
+				fprintf(stderr, "%s: pid %s is still in %s",
+					prog, d->d_name, line + 14);
+		fclose(f);
+	}
+	closedir(proc);
+}
+
 /*
  * Wait up to 30 s (stable nodes of exiting members are reaped a second or
  * so after them) for the state to come back to @before; report what did
@@ -99,6 +127,7 @@ static inline int back_to_baseline(const char *prog, const long *before)
 				before[i]);
 			failed |= 1 << i;
 		}
+	report_members(prog);
 	return failed;
 }
 
