@@ -346,10 +346,10 @@ static void fuzz_open(void)
 
 static void fuzz_range(bool merge)
 {
-	static const int merge_errs[] = { EBADF, EBUSY, EINTR, EINVAL, ENOENT,
-		ENOMEM, EPERM, ESRCH, 0 };
-	static const int unmerge_errs[] = { EBADF, EINTR, EINVAL, ENOENT,
-		ENOMEM, EPERM, ESRCH, 0 };
+	static const int merge_errs[] = { EAGAIN, EBADF, EBUSY, EINTR, EINVAL,
+		ENOENT, ENOMEM, EPERM, ESRCH, 0 };
+	static const int unmerge_errs[] = { EAGAIN, EBADF, EINTR, EINVAL,
+		ENOENT, ENOMEM, EPERM, ESRCH, 0 };
 	const char *call = merge ? "ksm_merge" : "ksm_unmerge";
 	unsigned int flags = rnd(8) ? 0 : 1U << rnd(32);
 	unsigned long addr, size;
@@ -422,7 +422,7 @@ static void fuzz_sysfs(void)
 	/* ENODEV: sysfs's answer once the partition's directory is gone */
 	static const int errs[] = { EINVAL, ENOENT, EEXIST, ESRCH, ENOMEM,
 		EBUSY, EPERM, EACCES, ENOSPC, ENAMETOOLONG, EINTR, ERANGE,
-		EIO, ENODEV, 0 };
+		EIO, ENODEV, EAGAIN, 0 };
 	struct target *t = &targets[rnd(NR_TARGETS)];
 	char path[160], val[8192];
 	const char *name;

@@ -176,15 +176,17 @@ static void subrange(unsigned long *first, unsigned long *n)
 
 /*
  * Calls may fail for reasons the stress provokes on purpose: the admin
- * removed the partition (ENOENT), the process is no member (EINVAL for an
- * unmerge), or belongs to a partition of the same name that was unlinked
- * and made again (EBUSY). Anything else is a bug.
+ * removed the partition (ENOENT) or is removing it (EAGAIN), the process
+ * is no member (EINVAL for an unmerge), or belongs to a partition of the
+ * same name that was unlinked and made again (EBUSY). Anything else is a
+ * bug.
  */
 static long expect(struct worker *w, long ret, const char *call)
 {
 	if (ret >= 0)
 		return ret;
-	if (errno == ENOENT || errno == EBUSY || errno == EINVAL) {
+	if (errno == ENOENT || errno == EAGAIN || errno == EBUSY ||
+	    errno == EINVAL) {
 		w->refused++;
 		return 0;
 	}
