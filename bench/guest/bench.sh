@@ -21,6 +21,10 @@
 #   same       every page identical
 #   tail       pages that differ only in their last 8 bytes
 #   unique     every page unique, nothing to merge
+#   volatile   half the pages the same in every process, half each one's
+#              own; a thread in each keeps writing 10 % of the pages
+#   files      copies of the guest image's own files (its binaries and
+#              libraries), the same in every process: real data
 # Modes: sync (ksm_merge of each process in turn), sync-chunked (the same in
 # calls of 2 MiB), ksmd-tuned (sleep 0, 4096 pages a batch), ksmd-default
 # (sleep 20 ms, 100 pages), ksmd-scantime (advisor_mode scan-time, its
@@ -43,9 +47,10 @@ knobs() {	# knobs SLEEP_MS PAGES_TO_SCAN ADVISOR
 	[ "$3" = none ] || echo "$3" > $K/advisor_mode
 }
 
-# start NPROC pagefill processes for WORKLOAD of MIB each; MADVISE: -m madvise
+# start WORKLOAD MIB NPROC MADVISE [TNPROC]: NPROC pagefill processes of MIB
+# each; MADVISE: -m madvise; the target is for merging TNPROC of them
 start() {
-	w=$1 mib=$2 nproc=$3 madv=$4 i=0
+	w=$1 mib=$2 nproc=$3 madv=$4 tnproc=${5:-$3} i=0
 	pids=
 	while [ $i -lt "$nproc" ]; do
 		case $w in
@@ -53,8 +58,12 @@ start() {
 		same) args="-P 1 -S 7" ;;
 		tail) args="-t -S 7" ;;
 		unique) args="-P 1000000000 -S $((100 + i))" ;;
+		volatile) args="-P 1000000000 -S 7 -H -V 10" ;;
+		files) args="-F $tmp/files" ;;
 		esac
-		rm -f $tmp/range.$i
+		# the first process says what a full merge reaches
+		[ $i = 0 ] && args="$args -T $tnproc"
+		rm -f $tmp/range.$i $tmp/range.$i.target
 		# shellcheck disable=SC2086
 		pagefill -s "$mib" $args $madv -o $tmp/range.$i &
 		pids="$pids $!"
@@ -76,23 +85,20 @@ stop() {	# stop the fillers; each checks its data on SIGTERM
 }
 
 # What a full merge reaches in pages_sharing: every copy after the first of
-# each distinct content, within max_page_sharing (256) per KSM page.
+# each distinct content, within max_page_sharing (256) per KSM page. The
+# first process of start() computed it from its own pages (which, for
+# unique, the others do not share).
 target() {
-	w=$1 pages=$(($2 * 256)) nproc=$3
-	case $w in
-	clones|tail) echo $(((nproc - 1) * pages)) ;;
-	same) all=$((nproc * pages)); echo $((all - (all + 255) / 256)) ;;
-	unique) echo 0 ;;
-	esac
+	if [ "$w" = unique ]; then echo 0; else cat $tmp/range.0.target; fi
 }
 
 one() {	# one WORKLOAD MIB NPROC MODE REP
 	w=$1 mib=$2 nproc=$3 mode=$4 rep=$5
-	tgt=$(target "$w" "$mib" "$nproc")
 	case $mode in
 	sync|sync-chunked)
 		knobs 20 100 none
 		start "$w" "$mib" "$nproc" ""
+		tgt=$(target)
 		ranges=$(i=0; while [ $i -lt "$nproc" ]; do echo $tmp/range.$i; i=$((i + 1)); done)
 		chunk=; [ $mode = sync-chunked ] && chunk="-c 2048"
 		# shellcheck disable=SC2086
@@ -103,8 +109,9 @@ one() {	# one WORKLOAD MIB NPROC MODE REP
 	sync2-*)
 		knobs 20 100 none
 		nproc=4
-		start "$w" "$mib" 4 ""
-		tgt=$(($(target "$w" "$mib" 2) * 2))
+		start "$w" "$mib" 4 "" 2
+		# two partitions of two: twice what two processes reach
+		tgt=$(($(target) * 2))
 		out=$(ksm-bench sync2 "${mode#sync2-}" "bench${rep}a" $tmp/range.0 \
 			$tmp/range.1 -- "bench${rep}b" $tmp/range.2 $tmp/range.3) || return 1
 		sharing=$(($(cat $K/bench${rep}a/pages_sharing) + $(cat $K/bench${rep}b/pages_sharing)))
@@ -118,6 +125,7 @@ one() {	# one WORKLOAD MIB NPROC MODE REP
 		ksmd-scantime) knobs 20 100 scan-time ;;
 		esac
 		start "$w" "$mib" "$nproc" "-m madvise"
+		tgt=$(target)
 		if [ "$w" = unique ]; then
 			# nothing to merge: time two full scans of everything
 			out=$(ksm-bench watch full_scans $(($(cat $K/full_scans) + 2)) 600) || return 1
@@ -131,6 +139,9 @@ one() {	# one WORKLOAD MIB NPROC MODE REP
 	stop || return 1
 	result "{\"workload\":\"$w\",\"mib\":$mib,\"nproc\":$nproc,\"mode\":\"$mode\",\"rep\":$rep,\"target\":$tgt,\"pages_sharing\":$sharing,\"run\":$out}"
 }
+
+# The guest image's own files, for the files workload
+find /bin /sbin /usr /lib -type f 2>/dev/null | sort > $tmp/files
 
 case $1 in
 global)
@@ -149,7 +160,7 @@ global)
 	while [ "$r" -le "$reps" ]; do
 		knobs 0 4096 none
 		start clones 32 2 "-m madvise"
-		out=$(ksm-bench watch pages_sharing "$(target clones 32 2)" 600) || exit 1
+		out=$(ksm-bench watch pages_sharing "$(target)" 600) || exit 1
 		echo 2 > $K/run
 		stop || exit 1
 		result "{\"test\":\"ksmd clones 2x32MiB tuned\",\"rep\":$r,\"run\":$out}"
