@@ -27,10 +27,11 @@ echo "1..5"
 rc=$?
 sed 's/^/# /' "$out/run.log" | tail -n 15
 check "bench/run --quick finishes (data intact, console clean)" $rc "exit $rc"
-# 4 workloads x 4 modes, chunked merge, two partitions serial and parallel
+# 6 workloads x 4 modes, chunked merge, two partitions serial and parallel
+want=$((6 * 4 + 3))
 results=$(grep -c '"workload"' "$out/results.jsonl" 2>/dev/null)
-check "every workload ran in every mode" $([ "$results" = 19 ]; echo $?) \
-	"${results:-0} of 19"
+check "every workload ran in every mode" $([ "$results" = $want ]; echo $?) \
+	"${results:-0} of $want"
 short=$(python3 - "$out/results.jsonl" <<'PY' 2>&1
 import json, sys
 bad = []
@@ -46,5 +47,5 @@ check "every mode reached its merge target" $([ -z "$short" ]; echo $?) "$short"
 check "report.md has the targets table" \
 	$(grep -q '^| T2 ' "$out/report.md" 2>/dev/null; echo $?)
 check "results.csv has a row per result" \
-	$([ "$(($(wc -l < "$out/results.csv" 2>/dev/null || echo 0) - 1))" = 19 ]; echo $?)
+	$([ "$(($(wc -l < "$out/results.csv" 2>/dev/null || echo 0) - 1))" = $want ]; echo $?)
 [ "$failed" = 0 ]
