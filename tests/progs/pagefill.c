@@ -79,7 +79,7 @@ static int is_own(unsigned long i)
 
 /*
  * Copy (or, with @cmp, compare) the files named in opt.files, one per line,
- * into @mem from page @first on, each file from a page boundary, its last
+ * into the @npages pages at @mem, each file from a page boundary, its last
  * page padded with zeroes as a mapped file's is. Returns the pages done,
  * or with @cmp the pages that differ, or -1 on error.
  */
