@@ -7,6 +7,9 @@
 #   bench.sh global REPS
 #	ksm_tests -P -s 64 -p 4096 (global KSM, ksmd tuned) REPS times, and a
 #	ksmd run of the project's own clones workload: both kernels have them.
+#   bench.sh global-icount REPS
+#	ksm_tests -P as above, alone, in a boot whose clock is QEMU's
+#	instruction counter (bench/run boots it with vm-run --icount)
 #   bench.sh merge REPS "WORKLOAD:MIB:NPROC[:MODE,...] ..." "MODE ..."
 #	each workload at each size, every mode in turn (those named after it,
 #	or all of MODE ...), REPS rounds, all in this boot: modes alternate so
@@ -143,19 +146,27 @@ one() {	# one WORKLOAD MIB NPROC MODE REP
 # The guest image's own files, for the files workload
 find /bin /sbin /usr /lib -type f 2>/dev/null | sort > $tmp/files
 
-case $1 in
-global)
-	reps=$2
+# ksm_tests_p REPS CLOCK: ksm_tests -P with ksmd tuned and smart_scan on
+ksm_tests_p() {
 	knobs 0 4096 none
 	echo 1 > $K/smart_scan
 	r=1
-	while [ "$r" -le "$reps" ]; do
+	while [ "$r" -le "$1" ]; do
 		speed=$($T/ksm_tests -P -s 64 -p 4096 2>&1 |
 			sed -n 's/.*Average speed: *\([0-9.]*\) MiB\/s.*/\1/p')
 		[ -n "$speed" ] || { echo "bench: ksm_tests -P failed" >&2; exit 1; }
-		result "{\"test\":\"ksm_tests -P -s 64 -p 4096\",\"rep\":$r,\"mib_per_s\":$speed}"
+		result "{\"test\":\"ksm_tests -P -s 64 -p 4096\",\"clock\":\"$2\",\"rep\":$r,\"mib_per_s\":$speed}"
 		r=$((r + 1))
 	done
+}
+
+case $1 in
+global-icount)
+	ksm_tests_p "$2" icount
+	;;
+global)
+	reps=$2
+	ksm_tests_p "$reps" wall
 	r=1
 	while [ "$r" -le "$reps" ]; do
 		knobs 0 4096 none
@@ -211,7 +222,7 @@ profile-ksmd|profile-sync)
 		--percent-limit 0.4 2>/dev/null | grep -v '^#' | sed '/^$/d'
 	;;
 *)
-	echo "usage: bench.sh global REPS | merge REPS LOADS MODES | profile-ksmd | profile-sync" >&2
+	echo "usage: bench.sh global REPS | global-icount REPS | merge REPS LOADS MODES | profile-ksmd | profile-sync" >&2
 	exit 2
 	;;
 esac
