@@ -107,9 +107,11 @@ one() {	# one WORKLOAD MIB NPROC MODE REP
 		# shellcheck disable=SC2086
 		out=$(ksm-bench sync $chunk "bench$rep" $ranges) || return 1
 		sharing=$(cat $K/bench$rep/pages_sharing)
-		echo "bench$rep" > $K/control/remove_partition
+		# the removal unmerges every member in this context
+		un=$(ksm-bench write $K/control/remove_partition "bench$rep") || return 1
 		;;
 	sync2-*)
+		un=
 		knobs 20 100 none
 		nproc=4
 		start "$w" "$mib" 4 "" 2
@@ -136,11 +138,12 @@ one() {	# one WORKLOAD MIB NPROC MODE REP
 			out=$(ksm-bench watch pages_sharing "$tgt" 600) || return 1
 		fi
 		sharing=$(cat $K/pages_sharing)
-		echo 2 > $K/run
+		# run = 2 unmerges everything in this context
+		un=$(ksm-bench write $K/run 2) || return 1
 		;;
 	esac
 	stop || return 1
-	result "{\"workload\":\"$w\",\"mib\":$mib,\"nproc\":$nproc,\"mode\":\"$mode\",\"rep\":$rep,\"target\":$tgt,\"pages_sharing\":$sharing,\"run\":$out}"
+	result "{\"workload\":\"$w\",\"mib\":$mib,\"nproc\":$nproc,\"mode\":\"$mode\",\"rep\":$rep,\"target\":$tgt,\"pages_sharing\":$sharing,\"run\":$out${un:+,\"unmerge\":$un}}"
 }
 
 # The guest image's own files, for the files workload

@@ -22,6 +22,10 @@
  *   ksm-bench counters READS
  *	the cost of reading the global counters a monitoring agent reads, per
  *	read of all of them.
+ *   ksm-bench write FILE VALUE
+ *	one write to a sysfs file that does its work in the writer's context
+ *	(control/remove_partition unmerges a partition, run = 2 unmerges
+ *	everything ksmd merged): wall and CPU time of the write.
  *
  * Times are CLOCK_MONOTONIC; CPU times are from the kernel's accounting:
  * getrusage() for the caller, /proc/PID/schedstat for ksmd.
@@ -359,6 +363,33 @@ static int cmd_counters(int argc, char **argv)
 	return 0;
 }
 
+static int cmd_write(int argc, char **argv)
+{
+	double t0, c0;
+	ssize_t n;
+	int fd;
+
+	if (argc < 2)
+		return 2;
+	fd = open(argv[0], O_WRONLY);
+	if (fd < 0) {
+		perror(argv[0]);
+		return 1;
+	}
+	t0 = now();
+	c0 = cpu_self();
+	n = write(fd, argv[1], strlen(argv[1]));
+	if (n < 0) {
+		perror(argv[0]);
+		close(fd);
+		return 1;
+	}
+	printf("{\"cmd\":\"write\",\"wall_s\":%.6f,\"cpu_s\":%.6f}\n",
+	       now() - t0, cpu_self() - c0);
+	close(fd);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	int ret = 2;
@@ -373,9 +404,12 @@ int main(int argc, char **argv)
 		ret = cmd_cow(argc - 2, argv + 2);
 	else if (argc >= 2 && !strcmp(argv[1], "counters"))
 		ret = cmd_counters(argc - 2, argv + 2);
+	else if (argc >= 2 && !strcmp(argv[1], "write"))
+		ret = cmd_write(argc - 2, argv + 2);
 	if (ret == 2)
 		fprintf(stderr, "usage: ksm-bench sync [-c KIB] PARTITION RANGEFILE... |\n"
 			"       sync2 parallel|serial PART RANGEFILE... -- PART RANGEFILE... |\n"
-			"       watch COUNTER TARGET TIMEOUT_S | cow PAGES | counters READS\n");
+			"       watch COUNTER TARGET TIMEOUT_S | cow PAGES | counters READS |\n"
+			"       write FILE VALUE\n");
 	return ret;
 }
