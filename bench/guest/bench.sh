@@ -31,9 +31,10 @@
 # Modes: sync (ksm_merge of each process in turn), sync-chunked (the same in
 # calls of 2 MiB), ksmd-tuned (sleep 0, 4096 pages a batch), ksmd-default
 # (sleep 20 ms, 100 pages), ksmd-scantime (advisor_mode scan-time, its
-# defaults); sync2-serial and sync2-parallel: two partitions of two
-# processes each (4 processes whatever NPROC says), merged one after the
-# other or at the same time.
+# defaults); syncP-serial and syncP-parallel (sync2-serial, sync4-parallel,
+# ...): P partitions of two processes each (2P processes whatever NPROC
+# says), the same content in all, merged one after the other or at the
+# same time (W6).
 K=/sys/kernel/mm/ksm
 T=/usr/lib/sksm/selftests
 tmp=/tmp/bench
@@ -110,18 +111,29 @@ one() {	# one WORKLOAD MIB NPROC MODE REP
 		# the removal unmerges every member in this context
 		un=$(ksm-bench write $K/control/remove_partition "bench$rep") || return 1
 		;;
-	sync2-*)
+	sync[0-9]*-*)
+		# P partitions of two processes each (whatever NPROC says),
+		# the same content in all: merged one after the other or at
+		# the same time, each merging within itself only
 		un=
 		knobs 20 100 none
-		nproc=4
-		start "$w" "$mib" 4 "" 2
-		# two partitions of two: twice what two processes reach
-		tgt=$(($(target) * 2))
-		out=$(ksm-bench sync2 "${mode#sync2-}" "bench${rep}a" $tmp/range.0 \
-			$tmp/range.1 -- "bench${rep}b" $tmp/range.2 $tmp/range.3) || return 1
-		sharing=$(($(cat $K/bench${rep}a/pages_sharing) + $(cat $K/bench${rep}b/pages_sharing)))
-		echo "bench${rep}a" > $K/control/remove_partition
-		echo "bench${rep}b" > $K/control/remove_partition
+		np=${mode%%-*}; np=${np#sync}
+		nproc=$((2 * np))
+		start "$w" "$mib" $nproc "" 2
+		tgt=$(($(target) * np))
+		args= i=0
+		while [ $i -lt "$np" ]; do
+			args="$args${args:+ --} bench${rep}p$i $tmp/range.$((2 * i)) $tmp/range.$((2 * i + 1))"
+			i=$((i + 1))
+		done
+		# shellcheck disable=SC2086
+		out=$(ksm-bench partitions "${mode#*-}" $args) || return 1
+		sharing=0 i=0
+		while [ $i -lt "$np" ]; do
+			sharing=$((sharing + $(cat $K/bench${rep}p$i/pages_sharing)))
+			echo "bench${rep}p$i" > $K/control/remove_partition
+			i=$((i + 1))
+		done
 		;;
 	ksmd-*)
 		case $mode in

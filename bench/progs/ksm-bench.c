@@ -9,8 +9,8 @@
  *	per range (or per KIB chunk of it), in order: wall time, the caller's
  *	CPU time (the merge runs in its context) and pages merged. The pages
  *	are merged when the call returns: its wall time is the time to 100 %.
- *   ksm-bench sync2 parallel|serial PART RANGEFILE... -- PART RANGEFILE...
- *	two partitions, each merged by a child process of its own, at the same
+ *   ksm-bench partitions parallel|serial PART RANGEFILE... [-- PART ...]...
+ *	partitions, each merged by a child process of its own, at the same
  *	time or one after the other: wall time and the children's CPU time.
  *   ksm-bench watch COUNTER TARGET TIMEOUT_S
  *	start ksmd (run = 1), then poll the global COUNTER (pages_sharing, or
@@ -211,32 +211,43 @@ static int cmd_sync(int argc, char **argv)
 }
 
 /*
- * Two partitions, each with its ranges: merged one after the other, or at
- * the same time from two processes.
+ * Partitions, each with its ranges (groups separated by "--"): merged one
+ * after the other, or at the same time from a process each.
  */
-static int cmd_sync2(int argc, char **argv)
+#define MAX_PARTS 16
+
+static int cmd_partitions(int argc, char **argv)
 {
-	int parallel, sep, i, status, bad = 0;
+	int parallel, i, n = 0, status, bad = 0, start[MAX_PARTS], len[MAX_PARTS];
+	pid_t pid[MAX_PARTS];
 	struct rusage ru;
 	double t0, cpu;
-	pid_t pid[2];
 
-	if (argc < 5)
+	if (argc < 3)
 		return 2;
 	parallel = !strcmp(argv[0], "parallel");
-	for (sep = 1; sep < argc && strcmp(argv[sep], "--"); sep++)
-		;
-	if (sep >= argc - 2 || sep < 3)
-		return 2;
+	/* each group: PART RANGEFILE... */
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--"))
+			continue;
+		if (i == 1 || !strcmp(argv[i - 1], "--")) {
+			if (n == MAX_PARTS)
+				return 2;
+			start[n] = i;
+			len[n++] = 0;
+		} else {
+			len[n - 1]++;
+		}
+	}
+	for (i = 0; i < n; i++)
+		if (!len[i])
+			return 2;
 	t0 = now();
-	for (i = 0; i < 2; i++) {
-		char **files = i ? argv + sep + 2 : argv + 2;
-		int n = i ? argc - sep - 2 : sep - 2;
-		const char *part = i ? argv[sep + 1] : argv[1];
-
+	for (i = 0; i < n; i++) {
 		pid[i] = fork();
 		if (pid[i] == 0)
-			_exit(merge_ranges(part, files, n, 0) < 0);
+			_exit(merge_ranges(argv[start[i]], argv + start[i] + 1,
+					   len[i], 0) < 0);
 		if (pid[i] < 0)
 			return 1;
 		if (!parallel) {
@@ -245,15 +256,15 @@ static int cmd_sync2(int argc, char **argv)
 		}
 	}
 	if (parallel)
-		for (i = 0; i < 2; i++) {
+		for (i = 0; i < n; i++) {
 			waitpid(pid[i], &status, 0);
 			bad |= !WIFEXITED(status) || WEXITSTATUS(status);
 		}
 	getrusage(RUSAGE_CHILDREN, &ru);
 	cpu = ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 +
 	      ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
-	printf("{\"cmd\":\"sync2\",\"how\":\"%s\",\"wall_s\":%.6f,\"cpu_s\":%.6f}\n",
-	       argv[0], now() - t0, cpu);
+	printf("{\"cmd\":\"partitions\",\"how\":\"%s\",\"partitions\":%d,"
+	       "\"wall_s\":%.6f,\"cpu_s\":%.6f}\n", argv[0], n, now() - t0, cpu);
 	return bad;
 }
 
@@ -396,8 +407,8 @@ int main(int argc, char **argv)
 
 	if (argc >= 2 && !strcmp(argv[1], "sync"))
 		ret = cmd_sync(argc - 2, argv + 2);
-	else if (argc >= 2 && !strcmp(argv[1], "sync2"))
-		ret = cmd_sync2(argc - 2, argv + 2);
+	else if (argc >= 2 && !strcmp(argv[1], "partitions"))
+		ret = cmd_partitions(argc - 2, argv + 2);
 	else if (argc >= 2 && !strcmp(argv[1], "watch"))
 		ret = cmd_watch(argc - 2, argv + 2);
 	else if (argc >= 2 && !strcmp(argv[1], "cow"))
@@ -408,7 +419,7 @@ int main(int argc, char **argv)
 		ret = cmd_write(argc - 2, argv + 2);
 	if (ret == 2)
 		fprintf(stderr, "usage: ksm-bench sync [-c KIB] PARTITION RANGEFILE... |\n"
-			"       sync2 parallel|serial PART RANGEFILE... -- PART RANGEFILE... |\n"
+			"       partitions parallel|serial PART RANGEFILE... [-- PART RANGEFILE...]... |\n"
 			"       watch COUNTER TARGET TIMEOUT_S | cow PAGES | counters READS |\n"
 			"       write FILE VALUE\n");
 	return ret;

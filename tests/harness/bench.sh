@@ -27,8 +27,9 @@ echo "1..5"
 rc=$?
 sed 's/^/# /' "$out/run.log" | tail -n 15
 check "bench/run --quick finishes (data intact, console clean)" $rc "exit $rc"
-# 6 workloads x 4 modes, chunked merge, two partitions serial and parallel
-want=$((6 * 4 + 3))
+# 6 workloads x 4 modes, chunked merge, two and four partitions serial and
+# parallel
+want=$((6 * 4 + 5))
 results=$(grep -c '"workload"' "$out/results.jsonl" 2>/dev/null)
 check "every workload ran in every mode" $([ "$results" = $want ]; echo $?) \
 	"${results:-0} of $want"
