@@ -96,6 +96,13 @@ target() {
 	if [ "$w" = unique ]; then echo 0; else cat $tmp/range.0.target; fi
 }
 
+memavail() {	# MemAvailable, KiB
+	# fold the CPUs' counter deltas first: they reach the totals only
+	# once a second otherwise, and a synchronous merge returns at once
+	echo 1 > /proc/sys/vm/stat_refresh 2>/dev/null
+	sed -n 's/^MemAvailable: *\([0-9]*\) kB/\1/p' /proc/meminfo
+}
+
 one() {	# one WORKLOAD MIB NPROC MODE REP
 	w=$1 mib=$2 nproc=$3 mode=$4 rep=$5
 	case $mode in
@@ -105,9 +112,12 @@ one() {	# one WORKLOAD MIB NPROC MODE REP
 		tgt=$(target)
 		ranges=$(i=0; while [ $i -lt "$nproc" ]; do echo $tmp/range.$i; i=$((i + 1)); done)
 		chunk=; [ $mode = sync-chunked ] && chunk="-c 2048"
+		m0=$(memavail)
 		# shellcheck disable=SC2086
-		out=$(ksm-bench sync $chunk "bench$rep" $ranges) || return 1
+		out=$(ksm-bench sync $chunk -t "$tgt" "bench$rep" $ranges) || return 1
+		m1=$(memavail)
 		sharing=$(cat $K/bench$rep/pages_sharing)
+		profit=$(cat $K/bench$rep/general_profit)
 		# the removal unmerges every member in this context
 		un=$(ksm-bench write $K/control/remove_partition "bench$rep") || return 1
 		;;
@@ -126,11 +136,14 @@ one() {	# one WORKLOAD MIB NPROC MODE REP
 			args="$args${args:+ --} bench${rep}p$i $tmp/range.$((2 * i)) $tmp/range.$((2 * i + 1))"
 			i=$((i + 1))
 		done
+		m0=$(memavail)
 		# shellcheck disable=SC2086
 		out=$(ksm-bench partitions "${mode#*-}" $args) || return 1
-		sharing=0 i=0
+		m1=$(memavail)
+		sharing=0 profit=0 i=0
 		while [ $i -lt "$np" ]; do
 			sharing=$((sharing + $(cat $K/bench${rep}p$i/pages_sharing)))
+			profit=$((profit + $(cat $K/bench${rep}p$i/general_profit)))
 			echo "bench${rep}p$i" > $K/control/remove_partition
 			i=$((i + 1))
 		done
@@ -143,19 +156,22 @@ one() {	# one WORKLOAD MIB NPROC MODE REP
 		esac
 		start "$w" "$mib" "$nproc" "-m madvise"
 		tgt=$(target)
+		m0=$(memavail)
 		if [ "$w" = unique ]; then
 			# nothing to merge: time two full scans of everything
 			out=$(ksm-bench watch full_scans $(($(cat $K/full_scans) + 2)) 600) || return 1
 		else
 			out=$(ksm-bench watch pages_sharing "$tgt" 600) || return 1
 		fi
+		m1=$(memavail)
 		sharing=$(cat $K/pages_sharing)
+		profit=$(cat $K/general_profit)
 		# run = 2 unmerges everything in this context
 		un=$(ksm-bench write $K/run 2) || return 1
 		;;
 	esac
 	stop || return 1
-	result "{\"workload\":\"$w\",\"mib\":$mib,\"nproc\":$nproc,\"mode\":\"$mode\",\"rep\":$rep,\"target\":$tgt,\"pages_sharing\":$sharing,\"run\":$out${un:+,\"unmerge\":$un}}"
+	result "{\"workload\":\"$w\",\"mib\":$mib,\"nproc\":$nproc,\"mode\":\"$mode\",\"rep\":$rep,\"target\":$tgt,\"pages_sharing\":$sharing,\"saved\":{\"general_profit\":$profit,\"memavail_kib\":$((m1 - m0))},\"run\":$out${un:+,\"unmerge\":$un}}"
 }
 
 # The guest image's own files, for the files workload

@@ -3,20 +3,23 @@
  * ksm-bench: the measuring half of make bench, run in the guest. Each
  * command prints one JSON object on one line.
  *
- *   ksm-bench sync [-c KIB] PARTITION RANGEFILE...
+ *   ksm-bench sync [-c KIB] [-t TARGET] PARTITION RANGEFILE...
  *	create PARTITION (ksm_open with KSM_CREAT) and merge each range of
  *	"PID START END" (as pagefill -o writes it) with ksm_merge(), one call
  *	per range (or per KIB chunk of it), in order: wall time, the caller's
  *	CPU time (the merge runs in its context) and pages merged. The pages
  *	are merged when the call returns: its wall time is the time to 100 %.
+ *	With -t, a thread polls the partition's pages_sharing meanwhile, for
+ *	the curve of merged pages over time towards TARGET.
  *   ksm-bench partitions parallel|serial PART RANGEFILE... [-- PART ...]...
  *	partitions, each merged by a child process of its own, at the same
  *	time or one after the other: wall time and the children's CPU time.
  *   ksm-bench watch COUNTER TARGET TIMEOUT_S
  *	start ksmd (run = 1), then poll the global COUNTER (pages_sharing, or
  *	full_scans for memory with nothing to merge) until it reaches TARGET:
- *	time to 50, 90 and 100 % of the way, and ksmd's CPU time over that
- *	interval (/proc/PID/stat). Exit 1 on the timeout.
+ *	time to 50, 90 and 100 % of the way, the curve of the counter over
+ *	time, and ksmd's CPU time over that interval (/proc/PID/stat). Exit 1
+ *	on the timeout.
  *   ksm-bench cow PAGES
  *	the floor: the cost of one copy-on-write break after fork(), per page.
  *   ksm-bench counters READS
@@ -33,6 +36,7 @@
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
+#include <pthread.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -59,7 +63,8 @@ static double cpu_self(void)
 {
 	struct rusage ru;
 
-	getrusage(RUSAGE_SELF, &ru);
+	/* the calling thread's own: not a poller's beside it */
+	getrusage(RUSAGE_THREAD, &ru);
 	return ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 +
 	       ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
 }
@@ -80,6 +85,53 @@ static long read_counter(const char *name)
 		return -1;
 	buf[n] = '\0';
 	return strtol(buf, NULL, 10);
+}
+
+/*
+ * Merged pages over time: a point each time a counter passes the next
+ * 1/CURVE_STEPS of the way from its start to the target, and at the end.
+ */
+#define CURVE_STEPS	32
+
+struct curve {
+	long from, target;
+	int n, next;
+	double t[CURVE_STEPS + 2];
+	long v[CURVE_STEPS + 2];
+};
+
+static void curve_init(struct curve *c, long from, long target)
+{
+	memset(c, 0, sizeof(*c));
+	c->from = from;
+	c->target = target;
+	c->next = 1;
+}
+
+static void curve_add(struct curve *c, double t, long value, int last)
+{
+	long span = c->target - c->from;
+	int passed = 0;
+
+	while (c->next <= CURVE_STEPS && span > 0 &&
+	       (value - c->from) * CURVE_STEPS >= span * c->next) {
+		c->next++;
+		passed = 1;
+	}
+	if ((passed || last) && c->n < CURVE_STEPS + 2) {
+		c->t[c->n] = t;
+		c->v[c->n++] = value;
+	}
+}
+
+static void curve_print(const struct curve *c)
+{
+	int i;
+
+	printf(",\"curve\":[");
+	for (i = 0; i < c->n; i++)
+		printf("%s[%.4f,%ld]", i ? "," : "", c->t[i], c->v[i]);
+	printf("]");
 }
 
 /*
@@ -185,14 +237,40 @@ static long merge_ranges(const char *part, char **files, int n,
 	return merged;
 }
 
+/* With a target: a thread polls the partition's pages_sharing meanwhile */
+struct poll_arg {
+	char counter[96];
+	double t0;
+	volatile int done;
+	struct curve curve;
+};
+
+static void *poll_partition(void *p)
+{
+	struct poll_arg *a = p;
+
+	while (!a->done) {
+		curve_add(&a->curve, now() - a->t0, read_counter(a->counter), 0);
+		usleep(1000);
+	}
+	return NULL;
+}
+
 static int cmd_sync(int argc, char **argv)
 {
 	unsigned long chunk = 0;
 	double t0, c0, wall, cpu;
-	long merged;
+	struct poll_arg poll;
+	long merged, target = -1;
+	pthread_t poller;
 
-	if (argc >= 2 && !strcmp(argv[0], "-c")) {
-		chunk = strtoul(argv[1], NULL, 10) << 10;
+	while (argc >= 2 && argv[0][0] == '-') {
+		if (!strcmp(argv[0], "-c"))
+			chunk = strtoul(argv[1], NULL, 10) << 10;
+		else if (!strcmp(argv[0], "-t"))
+			target = strtol(argv[1], NULL, 10);
+		else
+			return 2;
 		argc -= 2;
 		argv += 2;
 	}
@@ -200,13 +278,31 @@ static int cmd_sync(int argc, char **argv)
 		return 2;
 	t0 = now();
 	c0 = cpu_self();
+	if (target >= 0) {
+		snprintf(poll.counter, sizeof(poll.counter), "%s/pages_sharing",
+			 argv[0]);
+		poll.t0 = t0;
+		poll.done = 0;
+		curve_init(&poll.curve, 0, target);
+		if (pthread_create(&poller, NULL, poll_partition, &poll))
+			return 1;
+	}
 	merged = merge_ranges(argv[0], argv + 1, argc - 1, chunk);
-	if (merged < 0)
-		return 1;
 	wall = now() - t0;
 	cpu = cpu_self() - c0;
-	printf("{\"cmd\":\"sync\",\"wall_s\":%.6f,\"cpu_s\":%.6f,\"merged_pages\":%ld}\n",
+	if (target >= 0) {
+		poll.done = 1;
+		pthread_join(poller, NULL);
+	}
+	if (merged < 0)
+		return 1;
+	printf("{\"cmd\":\"sync\",\"wall_s\":%.6f,\"cpu_s\":%.6f,\"merged_pages\":%ld",
 	       wall, cpu, merged);
+	if (target >= 0) {
+		curve_add(&poll.curve, wall, read_counter(poll.counter), 1);
+		curve_print(&poll.curve);
+	}
+	printf("}\n");
 	return 0;
 }
 
@@ -273,6 +369,7 @@ static int cmd_watch(int argc, char **argv)
 	double t0, k0, t50 = -1, t90 = -1, t100 = -1, limit;
 	long target, from, value;
 	const char *counter;
+	struct curve curve;
 	int fd;
 
 	if (argc < 3)
@@ -285,6 +382,7 @@ static int cmd_watch(int argc, char **argv)
 		fprintf(stderr, "ksm-bench: no counter %s\n", counter);
 		return 1;
 	}
+	curve_init(&curve, from, target);
 	k0 = ksmd_cpu();
 	t0 = now();
 	fd = open(KSM_DIR "run", O_WRONLY);
@@ -301,6 +399,7 @@ static int cmd_watch(int argc, char **argv)
 			t50 = t;
 		if (t90 < 0 && (value - from) * 10 >= (target - from) * 9)
 			t90 = t;
+		curve_add(&curve, t, value, value >= target);
 		if (value >= target) {
 			t100 = t;
 			break;
@@ -309,8 +408,10 @@ static int cmd_watch(int argc, char **argv)
 	}
 	printf("{\"cmd\":\"watch\",\"counter\":\"%s\",\"target\":%ld,"
 	       "\"value\":%ld,\"t50_s\":%.4f,\"t90_s\":%.4f,\"t100_s\":%.4f,"
-	       "\"ksmd_cpu_s\":%.6f}\n", counter, target, value, t50, t90, t100,
+	       "\"ksmd_cpu_s\":%.6f", counter, target, value, t50, t90, t100,
 	       ksmd_cpu() - k0);
+	curve_print(&curve);
+	printf("}\n");
 	return t100 < 0;
 }
 
@@ -418,7 +519,7 @@ int main(int argc, char **argv)
 	else if (argc >= 2 && !strcmp(argv[1], "write"))
 		ret = cmd_write(argc - 2, argv + 2);
 	if (ret == 2)
-		fprintf(stderr, "usage: ksm-bench sync [-c KIB] PARTITION RANGEFILE... |\n"
+		fprintf(stderr, "usage: ksm-bench sync [-c KIB] [-t TARGET] PARTITION RANGEFILE... |\n"
 			"       partitions parallel|serial PART RANGEFILE... [-- PART RANGEFILE...]... |\n"
 			"       watch COUNTER TARGET TIMEOUT_S | cow PAGES | counters READS |\n"
 			"       write FILE VALUE\n");
