@@ -31,7 +31,8 @@
  *	everything ksmd merged): wall and CPU time of the write.
  *
  * Times are CLOCK_MONOTONIC; CPU times are from the kernel's accounting:
- * getrusage() for the caller, /proc/PID/schedstat for ksmd.
+ * getrusage() of the calling thread (a poller beside it not counted), of
+ * the children for partitions, /proc/PID/schedstat for ksmd.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -241,7 +242,7 @@ static long merge_ranges(const char *part, char **files, int n,
 struct poll_arg {
 	char counter[96];
 	double t0;
-	volatile int done;
+	int done;
 	struct curve curve;
 };
 
@@ -249,7 +250,7 @@ static void *poll_partition(void *p)
 {
 	struct poll_arg *a = p;
 
-	while (!a->done) {
+	while (!__atomic_load_n(&a->done, __ATOMIC_ACQUIRE)) {
 		curve_add(&a->curve, now() - a->t0, read_counter(a->counter), 0);
 		usleep(1000);
 	}
@@ -291,7 +292,7 @@ static int cmd_sync(int argc, char **argv)
 	wall = now() - t0;
 	cpu = cpu_self() - c0;
 	if (target >= 0) {
-		poll.done = 1;
+		__atomic_store_n(&poll.done, 1, __ATOMIC_RELEASE);
 		pthread_join(poller, NULL);
 	}
 	if (merged < 0)
