@@ -21,7 +21,7 @@ check() {	# check NAME OK(0/1) [DETAIL]
 }
 
 echo "TAP version 13"
-echo "1..5"
+echo "1..6"
 "$top/bench/run" --quick --no-global --kernel debug --out "$out" \
 	> "$out/run.log" 2>&1
 rc=$?
@@ -45,6 +45,29 @@ print("; ".join(bad))
 PY
 )
 check "every mode reached its merge target" $([ -z "$short" ]; echo $?) "$short"
+# What each round records beside its time: the memory it saved, the curve
+# of merged pages up to its target, and the unmerge that ended it
+missing=$(python3 - "$out/results.jsonl" <<'PY' 2>&1
+import json, sys
+bad = []
+for line in open(sys.argv[1]):
+    d = json.loads(line)["data"]
+    if "workload" not in d or d["workload"] == "unique":
+        continue
+    name = "%s %s" % (d["workload"], d["mode"])
+    if d["saved"]["general_profit"] <= 0:
+        bad.append(name + ": no general_profit")
+    if d["mode"] in ("sync", "sync-chunked") or d["mode"].startswith("ksmd"):
+        curve = d["run"].get("curve")
+        if not curve or curve[-1][1] < d["target"]:
+            bad.append(name + ": no curve up to the target")
+        if d.get("unmerge", {}).get("wall_s", 0) <= 0:
+            bad.append(name + ": no unmerge time")
+print("; ".join(bad))
+PY
+)
+check "every round records memory saved, its curve and its unmerge" \
+	$([ -z "$missing" ]; echo $?) "$missing"
 check "report.md has the targets table" \
 	$(grep -q '^| T2 ' "$out/report.md" 2>/dev/null; echo $?)
 check "results.csv has a row per result" \
