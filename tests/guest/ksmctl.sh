@@ -221,6 +221,14 @@ case_unmerge() {
 	echo "after unmerging half: $f"
 	[ "$f" = "present $PAGES distinct $((PAGES / 2 + 1))" ] ||
 		fail "half not private: $f"
+	# /proc/kpageflags: the private half not KSM, the merged half KSM (a
+	# kernel without patch 0057 shows KPF_KSM on every anonymous page)
+	k=$(pagemap-pfn -k "$PID" "$START" "$END" | awk -v h=$((PAGES / 2)) '
+		NR <= h && $3 == "ksm" { a++ }
+		NR > h && $3 != "ksm" { b++ }
+		END { print a + 0, b + 0 }')
+	[ "$k" = "0 0" ] ||
+		fail "KPF_KSM on private pages, and missing on merged ones: $k"
 	run 0 $KSMCTL status --pid "$PID" --json
 	[ "$(js processes.0.partition)" = t1 ] || fail "a range ended the membership"
 	run 0 $KSMCTL unmerge t1 --pid "$PID" --all
