@@ -325,8 +325,9 @@ static void step(struct worker *w, bool child)
 		if (mprotect(w->mem + first * PAGE, n * PAGE, PROT_READ))
 			die(w, "mprotect: %s", strerror(errno));
 		check(w, "mprotect(PROT_READ)");
-		expect(w, ksm_merge(w->fd, getpid(), w->mem, REGION),
-		       "ksm_merge(read-only)");
+		/* Counted: a worker whose merges came here merged all the same */
+		w->merged += expect(w, ksm_merge(w->fd, getpid(), w->mem,
+						 REGION), "ksm_merge(read-only)");
 		check(w, "ksm_merge(read-only)");
 		if (mprotect(w->mem + first * PAGE, n * PAGE,
 			     PROT_READ | PROT_WRITE))
