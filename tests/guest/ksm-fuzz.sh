@@ -51,7 +51,7 @@ tap_case "every KSM counter and object back at zero" \
 			    '$KSM'/pages_unshared '$KSM'/ksm_zero_pages; do
 				[ "$(cat $f)" = 0 ] || bad="$bad $f=$(cat $f)"
 			done
-			for c in ksm_partition ksm_member ksm_rmap_item \
+			for c in ksm_partition ksm_mm_slot ksm_rmap_item \
 			    ksm_stable_node; do
 				s=/sys/kernel/slab/$c
 				echo 1 > $s/shrink

@@ -15,7 +15,7 @@ tap_plan $plan
 # The kselftest counts live objects of the KSM slab caches; it can only do
 # that when they show exact counts (SLUB_DEBUG) and are not merged.
 tap_case "KSM slab caches are counted exactly" 30 sh -c '
-	for c in ksm_partition ksm_member ksm_rmap_item ksm_stable_node; do
+	for c in ksm_partition ksm_mm_slot ksm_rmap_item ksm_stable_node; do
 		[ -r /sys/kernel/slab/$c/objects ] &&
 		[ "$(cat /sys/kernel/slab/$c/aliases)" = 0 ] || exit 1
 	done'

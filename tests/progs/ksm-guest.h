@@ -50,7 +50,7 @@ static const char * const baseline_files[] = {
 	KSM "/ksm_zero_pages", KSM "/stable_node_chains",
 	KSM "/stable_node_dups",
 	"/sys/kernel/slab/ksm_partition/objects",
-	"/sys/kernel/slab/ksm_member/objects",
+	"/sys/kernel/slab/ksm_mm_slot/objects",
 	"/sys/kernel/slab/ksm_rmap_item/objects",
 	"/sys/kernel/slab/ksm_stable_node/objects",
 };
@@ -59,7 +59,7 @@ static const char * const baseline_files[] = {
 static inline void baseline(long *v)
 {
 	static const char * const caches[] = {
-		"ksm_partition", "ksm_member", "ksm_rmap_item",
+		"ksm_partition", "ksm_mm_slot", "ksm_rmap_item",
 		"ksm_stable_node",
 	};
 	char path[128];
