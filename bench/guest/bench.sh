@@ -9,7 +9,10 @@
 #	ksmd run of the project's own clones workload: both kernels have them.
 #   bench.sh global-icount REPS
 #	ksm_tests -P as above, alone, in a boot whose clock is QEMU's
-#	instruction counter (bench/run boots it with vm-run --icount)
+#	instruction counter (bench/run boots it with vm-run --icount); then
+#	ksmd's steady state: REPS times 40 full scans of 128 MiB of unique
+#	pages with smart scan, which by then skips most of them, so that
+#	what ksmd spends on each look at a page shows
 #   bench.sh merge REPS "WORKLOAD:MIB:NPROC[:MODE,...] ..." "MODE ..."
 #	each workload at each size, every mode in turn (those named after it,
 #	or all of MODE ...), REPS rounds, all in this boot: modes alternate so
@@ -191,9 +194,36 @@ ksm_tests_p() {
 	done
 }
 
+# ksmd_steady REPS: see global-icount above. The time is the guest's
+# /proc/uptime, which the instruction clock drives (10 ms steps).
+ksmd_steady() {
+	knobs 0 4096 none
+	echo 1 > $K/smart_scan
+	start unique 128 1 "-m madvise"
+	echo 1 > $K/run
+	scans_after 6
+	r=1
+	while [ "$r" -le "$1" ]; do
+		t0=$(cut -d' ' -f1 /proc/uptime)
+		scans_after 40
+		t1=$(cut -d' ' -f1 /proc/uptime)
+		ms=$(echo "$t0 $t1" | awk '{ printf "%.2f", ($2 - $1) * 1000 / 40 }')
+		result "{\"test\":\"ksmd steady scan 128MiB unique\",\"clock\":\"icount\",\"rep\":$r,\"ms_per_scan\":$ms,\"pages_skipped\":$(cat $K/pages_skipped)}"
+		r=$((r + 1))
+	done
+	echo 2 > $K/run
+	stop
+}
+
+scans_after() {	# scans_after N: wait for N more full scans
+	n=$(($(cat $K/full_scans) + $1))
+	while [ "$(cat $K/full_scans)" -lt "$n" ]; do sleep 0.01; done
+}
+
 case $1 in
 global-icount)
 	ksm_tests_p "$2" icount
+	ksmd_steady "$2"
 	;;
 global)
 	reps=$2
