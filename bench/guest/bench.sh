@@ -194,49 +194,23 @@ ksm_tests_p() {
 	done
 }
 
-# ksmd_steady REPS: see global-icount above. What counts is ksmd's own CPU
-# time (its stime, in USER_HZ ticks, which the instruction clock drives):
-# the wall time would count the polling shell too, whose forks the series
-# also changes. The polls read with the shell's own read, without a fork.
+# ksmd_steady REPS: see global-icount above. ksm-bench watch polls
+# full_scans and gives ksmd's own CPU time over the interval: the wall time
+# would count the polling too.
 ksmd_steady() {
 	knobs 0 4096 none
 	echo 1 > $K/smart_scan
 	start unique 128 1 "-m madvise"
-	ksmd=$(ksmd_pid) || { echo "bench: no ksmd" >&2; exit 1; }
-	echo 1 > $K/run
-	scans_after 80	# age the pages: smart scan then skips most of them
+	# age the pages first: smart scan then skips most of them
+	ksm-bench watch full_scans $(($(cat $K/full_scans) + 80)) 3000 > /dev/null || exit 1
 	r=1
 	while [ "$r" -le "$1" ]; do
-		c0=$(ksmd_ticks "$ksmd") t0=$(cut -d' ' -f1 /proc/uptime)
-		scans_after 40
-		c1=$(ksmd_ticks "$ksmd") t1=$(cut -d' ' -f1 /proc/uptime)
-		cpu=$(echo "$c0 $c1" | awk '{ printf "%.2f", ($2 - $1) * 10 / 40 }')
-		ms=$(echo "$t0 $t1" | awk '{ printf "%.2f", ($2 - $1) * 1000 / 40 }')
-		result "{\"test\":\"ksmd steady scan 128MiB unique\",\"clock\":\"icount\",\"rep\":$r,\"ksmd_ms_per_scan\":$cpu,\"ms_per_scan\":$ms,\"pages_skipped\":$(cat $K/pages_skipped)}"
+		out=$(ksm-bench watch full_scans $(($(cat $K/full_scans) + 40)) 3000) || exit 1
+		result "{\"test\":\"ksmd steady scan 128MiB unique\",\"clock\":\"icount\",\"rep\":$r,\"scans\":40,\"run\":$out}"
 		r=$((r + 1))
 	done
 	echo 2 > $K/run
 	stop
-}
-
-ksmd_pid() {
-	for p in /proc/[0-9]*; do
-		read -r comm < "$p/comm" 2>/dev/null || continue
-		[ "$comm" = ksmd ] && { echo "${p#/proc/}"; return 0; }
-	done
-	return 1
-}
-
-ksmd_ticks() {	# ksmd_ticks PID: its utime + stime, USER_HZ (100) ticks
-	awk '{ print $14 + $15 }' "/proc/$1/stat"
-}
-
-scans_after() {	# scans_after N: wait for N more full scans
-	read -r n < $K/full_scans
-	n=$((n + $1))
-	while read -r s < $K/full_scans && [ "$s" -lt "$n" ]; do
-		sleep 0.01
-	done
 }
 
 case $1 in
