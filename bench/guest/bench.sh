@@ -32,7 +32,8 @@
 #   files      copies of the guest image's own files (its binaries and
 #              libraries), the same in every process: real data
 # Modes: sync (ksm_merge of each process in turn), sync-chunked (the same in
-# calls of 2 MiB), ksmd-tuned (sleep 0, 4096 pages a batch), ksmd-default
+# calls of 2 MiB), sync-exit (sync, then the members' exits timed instead of
+# the partition's removal), ksmd-tuned (sleep 0, 4096 pages a batch), ksmd-default
 # (sleep 20 ms, 100 pages), ksmd-scantime (advisor_mode scan-time, its
 # defaults); syncP-serial and syncP-parallel (sync2-serial, sync4-parallel,
 # ...): P partitions of two processes each (2P processes whatever NPROC
@@ -107,9 +108,9 @@ memavail() {	# MemAvailable, KiB
 }
 
 one() {	# one WORKLOAD MIB NPROC MODE REP
-	w=$1 mib=$2 nproc=$3 mode=$4 rep=$5
+	w=$1 mib=$2 nproc=$3 mode=$4 rep=$5 ex=
 	case $mode in
-	sync|sync-chunked)
+	sync|sync-chunked|sync-exit)
 		knobs 20 100 none
 		start "$w" "$mib" "$nproc" ""
 		tgt=$(target)
@@ -121,8 +122,18 @@ one() {	# one WORKLOAD MIB NPROC MODE REP
 		m1=$(memavail)
 		sharing=$(cat $K/bench$rep/pages_sharing)
 		profit=$(cat $K/bench$rep/general_profit)
-		# the removal unmerges every member in this context
-		un=$(ksm-bench write $K/control/remove_partition "bench$rep") || return 1
+		un=
+		if [ $mode = sync-exit ]; then
+			# each member's exit lets go of its rmap items itself
+			# shellcheck disable=SC2086
+			ex=$(ksm-bench kill $pids) || return 1
+			for p in $pids; do wait "$p"; done
+			pids=
+			echo "bench$rep" > $K/control/remove_partition
+		else
+			# the removal unmerges every member in this context
+			un=$(ksm-bench write $K/control/remove_partition "bench$rep") || return 1
+		fi
 		;;
 	sync[0-9]*-*)
 		# P partitions of two processes each (whatever NPROC says),
@@ -174,7 +185,7 @@ one() {	# one WORKLOAD MIB NPROC MODE REP
 		;;
 	esac
 	stop || return 1
-	result "{\"workload\":\"$w\",\"mib\":$mib,\"nproc\":$nproc,\"mode\":\"$mode\",\"rep\":$rep,\"target\":$tgt,\"pages_sharing\":$sharing,\"saved\":{\"general_profit\":$profit,\"memavail_kib\":$((m1 - m0))},\"run\":$out${un:+,\"unmerge\":$un}}"
+	result "{\"workload\":\"$w\",\"mib\":$mib,\"nproc\":$nproc,\"mode\":\"$mode\",\"rep\":$rep,\"target\":$tgt,\"pages_sharing\":$sharing,\"saved\":{\"general_profit\":$profit,\"memavail_kib\":$((m1 - m0))},\"run\":$out${un:+,\"unmerge\":$un}${ex:+,\"exit\":$ex}}"
 }
 
 # The guest image's own files, for the files workload

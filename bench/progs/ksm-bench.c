@@ -25,6 +25,10 @@
  *   ksm-bench counters READS
  *	the cost of reading the global counters a monitoring agent reads, per
  *	read of all of them.
+ *   ksm-bench kill PID...
+ *	SIGKILL each process in turn and wait until its exit has let go of its
+ *	memory (it is a zombie, or gone: it need not be our child): wall time
+ *	of all the exits.
  *   ksm-bench write FILE VALUE
  *	one write to a sysfs file that does its work in the writer's context
  *	(control/remove_partition unmerges a partition, run = 2 unmerges
@@ -38,6 +42,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <pthread.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -503,6 +508,49 @@ static int cmd_write(int argc, char **argv)
 	return 0;
 }
 
+/* Whether process @pid has exited: a zombie (exit_mm() is behind it) or gone */
+static int exited(const char *pid)
+{
+	char path[64], buf[256], *p;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%s/stat", pid);
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return errno == ENOENT || errno == ESRCH;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 1;
+	buf[n] = '\0';
+	/* "PID (COMM) STATE ...": COMM may hold spaces and parentheses */
+	p = strrchr(buf, ')');
+	return p && p[1] == ' ' && (p[2] == 'Z' || p[2] == 'X');
+}
+
+static int cmd_kill(int argc, char **argv)
+{
+	const struct timespec tick = { 0, 1000000 };
+	double t0;
+	int i;
+
+	if (argc < 1)
+		return 2;
+	t0 = now();
+	for (i = 0; i < argc; i++) {
+		if (kill(strtol(argv[i], NULL, 10), SIGKILL)) {
+			perror("kill");
+			return 1;
+		}
+		while (!exited(argv[i]))
+			nanosleep(&tick, NULL);
+	}
+	printf("{\"cmd\":\"kill\",\"processes\":%d,\"wall_s\":%.6f}\n",
+	       argc, now() - t0);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	int ret = 2;
@@ -517,12 +565,14 @@ int main(int argc, char **argv)
 		ret = cmd_cow(argc - 2, argv + 2);
 	else if (argc >= 2 && !strcmp(argv[1], "counters"))
 		ret = cmd_counters(argc - 2, argv + 2);
+	else if (argc >= 2 && !strcmp(argv[1], "kill"))
+		ret = cmd_kill(argc - 2, argv + 2);
 	else if (argc >= 2 && !strcmp(argv[1], "write"))
 		ret = cmd_write(argc - 2, argv + 2);
 	if (ret == 2)
 		fprintf(stderr, "usage: ksm-bench sync [-c KIB] [-t TARGET] PARTITION RANGEFILE... |\n"
 			"       partitions parallel|serial PART RANGEFILE... [-- PART RANGEFILE...]... |\n"
 			"       watch COUNTER TARGET TIMEOUT_S | cow PAGES | counters READS |\n"
-			"       write FILE VALUE\n");
+			"       kill PID... | write FILE VALUE\n");
 	return ret;
 }
