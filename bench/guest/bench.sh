@@ -13,6 +13,13 @@
 #	ksmd's steady state: its CPU time in REPS times 40 full scans of
 #	128 MiB of unique pages with smart scan, which by then skips most of
 #	them, so that what ksmd spends on each look at a page shows
+#   bench.sh knob-wait REPS MIB
+#	the longest that a writer of run waits for ksm_thread_mutex (a
+#	loop of writes, ksm-bench writes) while ksmd frees the rmap items of a
+#	process of MIB MiB of distinct pages that exited, and, with the
+#	series, while that process joins a partition (ksm_merge), which frees
+#	them itself; and with neither, as the floor. Two vCPUs (bench/run), so
+#	that the writer can spin on the mutex's owner.
 #   bench.sh merge REPS "WORKLOAD:MIB:NPROC[:MODE,...] ..." "MODE ..."
 #	each workload at each size, every mode in turn (those named after it,
 #	or all of MODE ...), REPS rounds, all in this boot: modes alternate so
@@ -224,7 +231,47 @@ ksmd_steady() {
 	stop
 }
 
+# knob_wait EVENT MIB: MIB MiB of distinct pages that ksmd has scanned three
+# times (an rmap item for each page, in the unstable tree), ksmd then at
+# its defaults; writes to run for 3 s, and EVENT (idle, exit, join) 1 s
+# into them
+knob_wait() {
+	knobs 0 20000 none
+	start clones "$2" 1 "-m madvise"
+	f=$(cat $K/full_scans)
+	echo 1 > $K/run
+	while [ "$(cat $K/full_scans)" -lt $((f + 3)) ]; do sleep 0.1; done
+	echo 20 > $K/sleep_millisecs
+	echo 100 > $K/pages_to_scan
+	sleep 1		# until ksmd's batch of 20000 pages ends
+	ksm-bench writes $K/run 1 3 > $tmp/writes &
+	wp=$!
+	sleep 1
+	case $1 in
+	exit) kill -KILL $pids; wait $pids 2>/dev/null ;;
+	join) ksm-bench sync knobwait $tmp/range.0 > /dev/null || exit 1 ;;
+	esac
+	wait $wp || exit 1
+	if [ "$1" != exit ]; then
+		stop || exit 1
+	fi
+	if [ "$1" = join ]; then
+		echo knobwait > $K/control/remove_partition
+	fi
+	result "{\"test\":\"knob wait\",\"event\":\"$1\",\"mib\":$2,\"rep\":$r,\"run\":$(cat $tmp/writes)}"
+	echo 2 > $K/run
+}
+
 case $1 in
+knob-wait)
+	r=1
+	while [ "$r" -le "$2" ]; do
+		knob_wait idle "$3"
+		knob_wait exit "$3"
+		[ -e $K/control ] && knob_wait join "$3"
+		r=$((r + 1))
+	done
+	;;
 global-icount)
 	ksm_tests_p "$2" icount
 	ksmd_steady "$2"
@@ -287,7 +334,7 @@ profile-ksmd|profile-sync)
 		--percent-limit 0.4 2>/dev/null | grep -v '^#' | sed '/^$/d'
 	;;
 *)
-	echo "usage: bench.sh global REPS | global-icount REPS | merge REPS LOADS MODES | profile-ksmd | profile-sync" >&2
+	echo "usage: bench.sh global REPS | global-icount REPS | knob-wait REPS MIB | merge REPS LOADS MODES | profile-ksmd | profile-sync" >&2
 	exit 2
 	;;
 esac

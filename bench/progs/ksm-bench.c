@@ -33,6 +33,11 @@
  *	one write to a sysfs file that does its work in the writer's context
  *	(control/remove_partition unmerges a partition, run = 2 unmerges
  *	everything ksmd merged): wall and CPU time of the write.
+ *   ksm-bench writes FILE VALUE SECONDS
+ *	write VALUE to FILE again and again for SECONDS: how long the
+ *	longest write took, and when. Run beside something that holds the
+ *	lock the write takes (ksmd's run takes ksm_thread_mutex) to see the
+ *	longest wait it makes a knob writer do.
  *
  * Times are CLOCK_MONOTONIC; CPU times are from the kernel's accounting:
  * getrusage() of the calling thread (a poller beside it not counted), of
@@ -509,6 +514,40 @@ static int cmd_write(int argc, char **argv)
 }
 
 /* Whether process @pid has exited: a zombie (exit_mm() is behind it) or gone */
+static int cmd_writes(int argc, char **argv)
+{
+	double t0, end, t, w, worst = 0, worst_at = 0;
+	long writes = 0;
+	int fd;
+
+	if (argc < 3)
+		return 2;
+	fd = open(argv[0], O_WRONLY);
+	if (fd < 0) {
+		perror(argv[0]);
+		return 1;
+	}
+	t0 = now();
+	end = t0 + atof(argv[2]);
+	while ((t = now()) < end) {
+		if (write(fd, argv[1], strlen(argv[1])) < 0) {
+			perror(argv[0]);
+			close(fd);
+			return 1;
+		}
+		w = now() - t;
+		if (w > worst) {
+			worst = w;
+			worst_at = t - t0;
+		}
+		writes++;
+	}
+	printf("{\"cmd\":\"writes\",\"writes\":%ld,\"longest_s\":%.6f,\"longest_at_s\":%.3f}\n",
+	       writes, worst, worst_at);
+	close(fd);
+	return 0;
+}
+
 static int exited(const char *pid)
 {
 	char path[64], buf[256], *p;
@@ -569,10 +608,12 @@ int main(int argc, char **argv)
 		ret = cmd_kill(argc - 2, argv + 2);
 	else if (argc >= 2 && !strcmp(argv[1], "write"))
 		ret = cmd_write(argc - 2, argv + 2);
+	else if (argc >= 2 && !strcmp(argv[1], "writes"))
+		ret = cmd_writes(argc - 2, argv + 2);
 	if (ret == 2)
 		fprintf(stderr, "usage: ksm-bench sync [-c KIB] [-t TARGET] PARTITION RANGEFILE... |\n"
 			"       partitions parallel|serial PART RANGEFILE... [-- PART RANGEFILE...]... |\n"
 			"       watch COUNTER TARGET TIMEOUT_S | cow PAGES | counters READS |\n"
-			"       kill PID... | write FILE VALUE\n");
+			"       kill PID... | write FILE VALUE | writes FILE VALUE SECONDS\n");
 	return ret;
 }
