@@ -232,15 +232,18 @@ ksmd_steady() {
 }
 
 # knob_wait EVENT MIB: MIB MiB of distinct pages that ksmd has scanned three
-# times (an rmap item for each page, in the unstable tree), ksmd then at
-# its defaults; writes to run for 3 s, and EVENT (idle, exit, join) 1 s
-# into them
+# times (an rmap item for each page), then ksmd at sleep 20 ms and 100 pages
+# a batch (smart scan off, as knobs leaves it); writes to run for 3 s, and
+# EVENT (idle, exit, join) 1 s into them. The result says how many items
+# were left when the writes ended: 0 after an exit means ksmd had freed the
+# process's items within them.
 knob_wait() {
 	knobs 0 20000 none
 	start clones "$2" 1 "-m madvise"
 	f=$(cat $K/full_scans)
 	echo 1 > $K/run
-	while [ "$(cat $K/full_scans)" -lt $((f + 3)) ]; do sleep 0.1; done
+	ksm-bench watch full_scans $((f + 3)) 600 > /dev/null ||
+		{ echo "bench: ksmd did not scan $2 MiB three times" >&2; exit 1; }
 	echo 20 > $K/sleep_millisecs
 	echo 100 > $K/pages_to_scan
 	sleep 1		# until ksmd's batch of 20000 pages ends
@@ -252,14 +255,16 @@ knob_wait() {
 	join) ksm-bench sync knobwait $tmp/range.0 > /dev/null || exit 1 ;;
 	esac
 	wait $wp || exit 1
+	left=$(($(cat $K/pages_shared) + $(cat $K/pages_sharing) +
+		$(cat $K/pages_unshared) + $(cat $K/pages_volatile)))
 	if [ "$1" != exit ]; then
 		stop || exit 1
 	fi
 	if [ "$1" = join ]; then
-		echo knobwait > $K/control/remove_partition
+		echo knobwait > $K/control/remove_partition || exit 1
 	fi
-	result "{\"test\":\"knob wait\",\"event\":\"$1\",\"mib\":$2,\"rep\":$r,\"run\":$(cat $tmp/writes)}"
-	echo 2 > $K/run
+	result "{\"test\":\"knob wait\",\"event\":\"$1\",\"mib\":$2,\"rep\":$r,\"items_left\":$left,\"run\":$(cat $tmp/writes)}"
+	echo 2 > $K/run || exit 1
 }
 
 case $1 in

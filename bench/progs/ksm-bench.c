@@ -513,7 +513,7 @@ static int cmd_write(int argc, char **argv)
 	return 0;
 }
 
-/* Whether process @pid has exited: a zombie (exit_mm() is behind it) or gone */
+/* Write in a loop; the longest write, and when it began */
 static int cmd_writes(int argc, char **argv)
 {
 	double t0, end, t, w, worst = 0, worst_at = 0;
@@ -548,6 +548,7 @@ static int cmd_writes(int argc, char **argv)
 	return 0;
 }
 
+/* Whether process @pid has exited: a zombie (exit_mm() is behind it) or gone */
 static int exited(const char *pid)
 {
 	char path[64], buf[256], *p;
