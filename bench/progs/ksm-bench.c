@@ -486,24 +486,39 @@ static int cmd_counters(int argc, char **argv)
 	return 0;
 }
 
+/* @path opened for writing, or -1 said on stderr */
+static int open_write(const char *path)
+{
+	int fd = open(path, O_WRONLY);
+
+	if (fd < 0)
+		perror(path);
+	return fd;
+}
+
+/* Write @value to the open @fd of @path; 0, or -1 said on stderr */
+static int write_value(int fd, const char *path, const char *value)
+{
+	if (write(fd, value, strlen(value)) >= 0)
+		return 0;
+	perror(path);
+	return -1;
+}
+
 static int cmd_write(int argc, char **argv)
 {
 	double t0, c0;
-	ssize_t n;
-	int fd;
+	int fd, err;
 
 	if (argc < 2)
 		return 2;
-	fd = open(argv[0], O_WRONLY);
-	if (fd < 0) {
-		perror(argv[0]);
+	fd = open_write(argv[0]);
+	if (fd < 0)
 		return 1;
-	}
 	t0 = now();
 	c0 = cpu_self();
-	n = write(fd, argv[1], strlen(argv[1]));
-	if (n < 0) {
-		perror(argv[0]);
+	err = write_value(fd, argv[0], argv[1]);
+	if (err) {
 		close(fd);
 		return 1;
 	}
@@ -522,16 +537,13 @@ static int cmd_writes(int argc, char **argv)
 
 	if (argc < 3)
 		return 2;
-	fd = open(argv[0], O_WRONLY);
-	if (fd < 0) {
-		perror(argv[0]);
+	fd = open_write(argv[0]);
+	if (fd < 0)
 		return 1;
-	}
 	t0 = now();
 	end = t0 + atof(argv[2]);
 	while ((t = now()) < end) {
-		if (write(fd, argv[1], strlen(argv[1])) < 0) {
-			perror(argv[0]);
+		if (write_value(fd, argv[0], argv[1])) {
 			close(fd);
 			return 1;
 		}
