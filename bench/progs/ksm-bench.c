@@ -508,7 +508,7 @@ static int write_value(int fd, const char *path, const char *value)
 static int cmd_write(int argc, char **argv)
 {
 	double t0, c0;
-	int fd, err;
+	int fd;
 
 	if (argc < 2)
 		return 2;
@@ -517,8 +517,7 @@ static int cmd_write(int argc, char **argv)
 		return 1;
 	t0 = now();
 	c0 = cpu_self();
-	err = write_value(fd, argv[0], argv[1]);
-	if (err) {
+	if (write_value(fd, argv[0], argv[1])) {
 		close(fd);
 		return 1;
 	}
