@@ -33,6 +33,11 @@
  *	one write to a sysfs file that does its work in the writer's context
  *	(control/remove_partition unmerges a partition, run = 2 unmerges
  *	everything ksmd merged): wall and CPU time of the write.
+ *   ksm-bench family PARTITION MIB KIDS
+ *	a process of MIB MiB of one content merged into PARTITION (created),
+ *	that forks KIDS children, members that map its KSM page through its
+ *	rmap items; then the partition's removal: wall and CPU time of the
+ *	write to control/remove_partition, which unmerges them all.
  *   ksm-bench writes FILE VALUE SECONDS
  *	write VALUE to FILE again and again for SECONDS: how long the
  *	longest write took, and when. Run beside something that holds the
@@ -559,6 +564,83 @@ static int cmd_writes(int argc, char **argv)
 	return 0;
 }
 
+/* A merged process and its forked children, then the partition's removal */
+static int cmd_family(int argc, char **argv)
+{
+	const char *path = "/sys/kernel/mm/ksm/control/remove_partition";
+	int go[2], ready[2], fd, rm, i, kids, bad = 0;
+	unsigned long size;
+	double t0, c0, wall, cpu;
+	pid_t pid;
+	char c;
+
+	if (argc < 3)
+		return 2;
+	size = strtoul(argv[1], NULL, 10) << 20;
+	kids = atoi(argv[2]);
+	fd = syscall(__NR_ksm_open, argv[0], KSM_CREAT | KSM_SYNC | O_RDWR,
+		     0600);
+	if (fd < 0 || pipe(go) || pipe(ready)) {
+		perror(argv[0]);
+		return 1;
+	}
+	pid = fork();
+	if (pid < 0)
+		return 1;
+	if (!pid) {
+		char *a = mmap(NULL, size, PROT_READ | PROT_WRITE,
+			       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+		/* A process group of its own, for the kill at the end */
+		c = a == MAP_FAILED || setpgid(0, 0);
+		if (!c) {
+			memset(a, 0x5a, size);
+			c = syscall(__NR_ksm_merge, fd, getpid(), a, size, 0) !=
+			    (long)(size / getpagesize());
+		}
+		for (i = 0; !c && i < kids; i++) {
+			pid_t kid = fork();
+
+			if (kid < 0)
+				c = 1;
+			if (!kid)
+				break;
+		}
+		close(go[1]);
+		if (write(ready[1], &c, 1) != 1)
+			_exit(1);
+		_exit(read(go[0], &c, 1) ? 1 : 0);
+	}
+	close(go[0]);
+	close(ready[1]);
+	for (i = 0; i < kids + 1; i++)
+		bad |= read(ready[0], &c, 1) != 1 || c;
+	rm = open_write(path);
+	if (bad || rm < 0) {
+		fprintf(stderr, "family: the merge or a fork failed\n");
+		bad = 1;
+	} else {
+		t0 = now();
+		c0 = cpu_self();
+		bad = write_value(rm, path, argv[0]);
+		wall = now() - t0;
+		cpu = cpu_self() - c0;
+	}
+	if (rm >= 0)
+		close(rm);
+	kill(-pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	close(go[1]);
+	close(ready[0]);
+	close(fd);
+	if (bad)
+		return 1;
+	printf("{\"cmd\":\"family\",\"mib\":%lu,\"kids\":%d,"
+	       "\"wall_s\":%.6f,\"cpu_s\":%.6f}\n", size >> 20, kids, wall,
+	       cpu);
+	return 0;
+}
+
 /* Whether process @pid has exited: a zombie (exit_mm() is behind it) or gone */
 static int exited(const char *pid)
 {
@@ -622,10 +704,13 @@ int main(int argc, char **argv)
 		ret = cmd_write(argc - 2, argv + 2);
 	else if (argc >= 2 && !strcmp(argv[1], "writes"))
 		ret = cmd_writes(argc - 2, argv + 2);
+	else if (argc >= 2 && !strcmp(argv[1], "family"))
+		ret = cmd_family(argc - 2, argv + 2);
 	if (ret == 2)
 		fprintf(stderr, "usage: ksm-bench sync [-c KIB] [-t TARGET] PARTITION RANGEFILE... |\n"
 			"       partitions parallel|serial PART RANGEFILE... [-- PART RANGEFILE...]... |\n"
 			"       watch COUNTER TARGET TIMEOUT_S | cow PAGES | counters READS |\n"
-			"       kill PID... | write FILE VALUE | writes FILE VALUE SECONDS\n");
+			"       kill PID... | write FILE VALUE | writes FILE VALUE SECONDS |\n"
+			"       family PARTITION MIB KIDS\n");
 	return ret;
 }
